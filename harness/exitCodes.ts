@@ -1,0 +1,14 @@
+/**
+ * Exit codes of every matchbench command. Documented in the README; CI scripts branch on them.
+ */
+export const ExitCode = {
+  /** Finished and everything it checked passed. */
+  Ok: 0,
+  /** Something failed that is not one of the cases below (a crash, an I/O error). */
+  Error: 1,
+  /** Bad flags, a bad scenario file, a bad argument: nothing was run. */
+  Usage: 2,
+  /** A correctness check failed: implementations disagreed or an invariant broke. */
+  Invariant: 3,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
