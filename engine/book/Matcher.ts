@@ -20,20 +20,27 @@ export class Matcher {
   readonly events: EventBuffer;
   private readonly context: MatchContext;
   private readonly books = new Map<number, Book>();
+  /** The same books in an array indexed by symbol id, for ids below 65,536 (a faster lookup than the Map). */
+  private readonly byId: (Book | undefined)[] = [];
 
   constructor(symbols: readonly SymbolConfig[], createBook: BookFactory = fastBook, events = new EventBuffer()) {
     this.events = events;
     this.context = { events, nextOrderId: 1, nextTradeId: 1 };
     for (const config of symbols) {
       if (this.books.has(config.symbolId)) throw new RangeError(`symbol id ${config.symbolId} is configured twice`);
-      this.books.set(config.symbolId, createBook(config, this.context));
+      const book = createBook(config, this.context);
+      this.books.set(config.symbolId, book);
+      if (config.symbolId < 65_536) {
+        while (this.byId.length <= config.symbolId) this.byId.push(undefined);
+        this.byId[config.symbolId] = book;
+      }
     }
   }
 
   /** NEW_ORDER on a symbol; an unknown symbol is rejected. */
   newOrder(symbolId: number, owner: number, clientOrderId: number, side: number, orderType: number,
     timeInForce: number, price: number, quantity: number, timestampNs: number): void {
-    const book = this.books.get(symbolId);
+    const book = this.lookup(symbolId);
     if (book === undefined) {
       this.events.rejected(symbolId, owner, clientOrderId, RejectReason.UnknownSymbol, RequestType.NewOrder, timestampNs);
       return;
@@ -43,7 +50,7 @@ export class Matcher {
 
   /** CANCEL on a symbol. */
   cancel(symbolId: number, owner: number, clientOrderId: number, timestampNs: number): void {
-    const book = this.books.get(symbolId);
+    const book = this.lookup(symbolId);
     if (book === undefined) {
       this.events.rejected(symbolId, owner, clientOrderId, RejectReason.UnknownSymbol, RequestType.Cancel, timestampNs);
       return;
@@ -54,12 +61,16 @@ export class Matcher {
   /** REPLACE on a symbol. */
   replace(symbolId: number, owner: number, clientOrderId: number, price: number, quantity: number,
     timestampNs: number): void {
-    const book = this.books.get(symbolId);
+    const book = this.lookup(symbolId);
     if (book === undefined) {
       this.events.rejected(symbolId, owner, clientOrderId, RejectReason.UnknownSymbol, RequestType.Replace, timestampNs);
       return;
     }
     book.replace(owner, clientOrderId, price, quantity, timestampNs);
+  }
+
+  private lookup(symbolId: number): Book | undefined {
+    return symbolId < this.byId.length ? this.byId[symbolId] : this.books.get(symbolId);
   }
 
   /** The book of a symbol, if configured. */

@@ -27,10 +27,10 @@ export class OrderIndex {
   }
 
   private home(owner: number, id: number): number {
-    let h = Math.imul(id | 0, 0x9e3779b1) ^ Math.imul((id / 4294967296) | 0, 0x85ebca6b) ^ Math.imul(owner | 0, 0xc2b2ae35);
-    h ^= h >>> 15;
-    h = Math.imul(h, 0x2c1b3c6d);
-    h ^= h >>> 12;
+    // The high half of the id costs a division, so only ids beyond 32 bits pay for it.
+    const high = id > 0xffffffff ? (id / 4294967296) | 0 : 0;
+    let h = Math.imul((id | 0) ^ Math.imul(owner | 0, 0x85ebca6b) ^ high, 0x9e3779b1);
+    h ^= h >>> 16;
     return h & this.mask;
   }
 

@@ -32,16 +32,20 @@ export function replaceRejectReason(config: SymbolConfig, price: number, quantit
 }
 
 function limitRejectReason(config: SymbolConfig, price: number, quantity: number): RejectReason | 0 {
-  if (!Number.isSafeInteger(price) || price <= 0) return RejectReason.InvalidPrice;
-  if (price % config.tickSize !== 0) return RejectReason.PriceOffTick;
+  // Comparisons instead of Number.isSafeInteger: this runs for every order. NaN fails `> 0`.
+  if (!(price > 0) || price > Number.MAX_SAFE_INTEGER || Math.floor(price) !== price) return RejectReason.InvalidPrice;
+  if (config.tickSize !== 1 && price % config.tickSize !== 0) return RejectReason.PriceOffTick;
   if (price < config.minPrice || price > config.maxPrice) return RejectReason.PriceOutsideBand;
   return quantityRejectReason(config, quantity, price);
 }
 
 function quantityRejectReason(config: SymbolConfig, quantity: number, price: number): RejectReason | 0 {
-  if (!Number.isSafeInteger(quantity) || quantity <= 0) return RejectReason.InvalidQuantity;
+  if (!(quantity > 0) || quantity > Number.MAX_SAFE_INTEGER || Math.floor(quantity) !== quantity) {
+    return RejectReason.InvalidQuantity;
+  }
   if (quantity > config.maxQuantity) return RejectReason.QuantityAboveMax;
-  // price * quantity must stay exact in a double; both are positive safe integers here.
-  if (price > 0 && price > Number.MAX_SAFE_INTEGER / quantity) return RejectReason.NotionalOverflow;
+  // Both are positive integers: a product below 2^53 is exact, and one at or above it cannot round
+  // down below 2^53, so this comparison is exact.
+  if (price * quantity > Number.MAX_SAFE_INTEGER) return RejectReason.NotionalOverflow;
   return 0;
 }

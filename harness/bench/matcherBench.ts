@@ -19,7 +19,7 @@ import { createRequire } from 'node:module';
 import * as hdr from 'hdr-histogram-js';
 import { EventBuffer, EVENT_STRIDE } from '../../engine/book/EventBuffer.js';
 import { checkBookInvariants, EventStreamChecker } from '../../engine/book/invariants.js';
-import { Matcher } from '../../engine/book/Matcher.js';
+import { fastBook, Matcher, type BookFactory } from '../../engine/book/Matcher.js';
 import { OrderBook } from '../../engine/book/OrderBook.js';
 import { OrderBookReference } from '../../engine/book/OrderBookReference.js';
 import { OrderType, Side, TimeInForce } from '../../engine/protocol/codes.js';
@@ -235,12 +235,13 @@ function recordLatency(subject: Subject, flow: MatcherFlow, histogram: hdr.Histo
 }
 
 /**
- * Plays the fast matcher and the oracle side by side over the first `operations` of the flow and
- * compares their event records after every operation; checks the stream and the final books.
+ * Plays the fast matcher (or the book `createBook` makes) and the oracle side by side over the first
+ * `operations` of the flow and compares their event records after every operation; checks the
+ * stream and the final books. Returns what it found wrong (at most about ten problems).
  */
-export function verifyAgainstOracle(flow: MatcherFlow, operations: number): string[] {
+export function verifyAgainstOracle(flow: MatcherFlow, operations: number, createBook: BookFactory = fastBook): string[] {
   const problems: string[] = [];
-  const fast = new Matcher([flow.symbol], (c, x) => new OrderBook(c, x), new EventBuffer(4096));
+  const fast = new Matcher([flow.symbol], createBook, new EventBuffer(4096));
   const oracle = new Matcher([flow.symbol], (c, x) => new OrderBookReference(c, x), new EventBuffer(4096));
   const checker = new EventStreamChecker();
   const end = Math.min(operations, flow.length);
