@@ -5,6 +5,7 @@ import { FrameReader } from './FrameReader.js';
 import { goldenMessages } from './goldenMessages.js';
 import type { Message } from './messages.js';
 import { ProtocolError } from './ProtocolError.js';
+import { failureOf } from './catchProtocolError.js';
 
 const SEED = 0xf4a3e;
 const goldenFrames = goldenMessages.map((g) => new Uint8Array(encode(g.message)));
@@ -25,14 +26,6 @@ function drain(reader: FrameReader): Message[] {
   return messages;
 }
 
-function failureOf(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    return error instanceof ProtocolError ? error.reasonName : `not a ProtocolError: ${String(error)}`;
-  }
-  return 'no error';
-}
 
 describe('FrameReader', () => {
   it(`yields the same messages in order however the stream is cut, holding at most one chunk and one partial frame (seed ${SEED})`, () => {

@@ -6,31 +6,14 @@ import { encode } from './encode.js';
 import { goldenMessages } from './goldenMessages.js';
 import { headerFields, messageLayout, messageLayouts, type FieldLayout } from './messageLayouts.js';
 import { MessageType, type Message } from './messages.js';
-import { ProtocolError } from './ProtocolError.js';
 import { resealFrame, writeRawField } from './rawFrame.js';
+import { errorOf, failureOf } from './catchProtocolError.js';
 
 const SEED = 0xdec0de;
 const goldenFrames = goldenMessages.map((g) => ({ label: g.label, frame: new Uint8Array(encode(g.message)) }));
 
 /** The reason's name of the ProtocolError that `run` throws, or a description of what else happened. */
-function failureOf(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    return error instanceof ProtocolError ? error.reasonName : `not a ProtocolError: ${String(error)}`;
-  }
-  return 'no error';
-}
 
-function errorOf(run: () => unknown): ProtocolError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ProtocolError) return error;
-    throw error;
-  }
-  throw new Error('no error');
-}
 
 /** A copy of `frame` with its length field set to `length` (bytes cut off or zeros added) and the checksum made right. */
 function withLength(frame: Uint8Array, length: number): Uint8Array {

@@ -3,17 +3,8 @@ import { encode, encodeInto } from './encode.js';
 import { goldenMessages } from './goldenMessages.js';
 import { headerFields, maxSnapshotEntries, messageLayout, type WireType } from './messageLayouts.js';
 import { MessageType, type BookSnapshotMessage, type Message } from './messages.js';
-import { ProtocolError } from './ProtocolError.js';
+import { errorOf } from './catchProtocolError.js';
 
-function errorOf(run: () => unknown): ProtocolError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ProtocolError) return error;
-    throw error;
-  }
-  throw new Error('no error');
-}
 
 /** Values a field of each wire type cannot carry. */
 const illegal: Readonly<Record<WireType, readonly unknown[]>> = {

@@ -6,6 +6,7 @@ import { goldenMessages } from './goldenMessages.js';
 import { headerFields, messageLayout, messageLayouts } from './messageLayouts.js';
 import { MessageType, type Message } from './messages.js';
 import { readRawField } from './rawFrame.js';
+import { crc32cBitwise } from './crc32cBitwise.js';
 
 const doc = readFileSync(new URL('../../docs/PROTOCOL.md', import.meta.url), 'utf8');
 
@@ -126,12 +127,3 @@ describe('the BOOK_SNAPSHOT golden frame', () => {
   });
 });
 
-/** CRC-32C from its definition, so that these tests do not lean on the codec's table-driven one. */
-function crc32cBitwise(bytes: Uint8Array): number {
-  let crc = 0xffffffff;
-  for (const byte of bytes) {
-    crc ^= byte;
-    for (let k = 0; k < 8; k++) crc = crc & 1 ? (crc >>> 1) ^ 0x82f63b78 : crc >>> 1;
-  }
-  return (crc ^ 0xffffffff) >>> 0;
-}
