@@ -1,6 +1,13 @@
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { CommandKind } from '../engine/book/Command.js';
+import { Matcher } from '../engine/book/Matcher.js';
+import { symbolConfig } from '../engine/book/SymbolConfig.js';
+import { JournalWriter } from '../engine/journal/JournalWriter.js';
 import { ExitCode } from './exitCodes.js';
 
 // The built CLI, as a user runs it (npm test builds before it tests).
@@ -43,5 +50,35 @@ describe('matchbench command', () => {
     expect(result.implementations).toHaveLength(3);
     expect(result.implementations[0]).toMatchObject({ name: 'matchbench OrderBook' });
     expect(typeof result.implementations[0]?.latencyNs.p999).toBe('number');
+  });
+
+  it('replays a journal to the state hash of the books that wrote it, and refuses a corrupt one', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'matchbench-cli-'));
+    try {
+      const file = path.join(dir, 'e.journal');
+      const symbols = [symbolConfig({ symbolId: 1, name: 'AAA' })];
+      const writer = JournalWriter.open(file, { symbols });
+      const live = new Matcher(symbols);
+      for (let i = 1; i <= 40; i++) {
+        const side = i % 2 === 0 ? 1 : 2;
+        writer.append({ kind: CommandKind.NewOrder, symbolId: 1, owner: 1, clientOrderId: i, side, orderType: 1, timeInForce: 1,
+          price: 100 + (i % 7), quantity: i, timestampNs: i });
+        live.newOrder(1, 1, i, side, 1, 1, 100 + (i % 7), i, i);
+      }
+      writer.close();
+      const ok = run('replay', file, '--json');
+      expect(ok.status).toBe(ExitCode.Ok);
+      expect(JSON.parse(ok.stdout)).toMatchObject({ records: 40, tornBytes: 0, stateHash: live.stateHash() });
+
+      const bytes = fs.readFileSync(file);
+      bytes[bytes.readUInt32LE(4) + 70]! ^= 1;
+      fs.writeFileSync(file, bytes);
+      const bad = run('replay', file);
+      expect(bad.status).toBe(ExitCode.Usage);
+      expect(bad.stderr).toMatch(/journal record 2 at byte offset \d+ fails its checksum/);
+      expect(run('replay', path.join(dir, 'missing.journal')).status).toBe(ExitCode.Usage);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -6,12 +6,14 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { benchCommand } from './commands/benchCommand.js';
+import { replayCommand } from './commands/replayCommand.js';
 import { ExitCode } from './exitCodes.js';
 
 await yargs(hideBin(process.argv))
   .scriptName('matchbench')
   .usage('$0 <command> [options]\n\nLoad-testing and benchmark harness for exchange matching engines.')
   .command(benchCommand)
+  .command(replayCommand)
   .strict()
   .demandCommand(1, 'Name a command; see --help for the list.')
   .recommendCommands()

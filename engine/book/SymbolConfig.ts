@@ -26,10 +26,9 @@ export interface SymbolConfig {
  */
 export const MAX_BAND_TICKS = 2 ** 22;
 
-/** Defaults for the optional fields of {@link symbolConfig}. */
+/** Defaults for the optional fields of {@link symbolConfig}; minPrice defaults to one tick. */
 export const SYMBOL_DEFAULTS = {
   tickSize: 1,
-  minPrice: 1,
   maxPrice: 1_000_000,
   maxQuantity: 1_000_000_000,
   priceDecimals: 2,
@@ -39,7 +38,8 @@ export const SYMBOL_DEFAULTS = {
 export function symbolConfig(
   fields: Pick<SymbolConfig, 'symbolId' | 'name'> & Partial<SymbolConfig>,
 ): SymbolConfig {
-  const config: SymbolConfig = { ...SYMBOL_DEFAULTS, ...fields };
+  const tickSize = fields.tickSize ?? SYMBOL_DEFAULTS.tickSize;
+  const config: SymbolConfig = { ...SYMBOL_DEFAULTS, minPrice: tickSize, ...fields };
   const problems = symbolConfigProblems(config);
   if (problems.length > 0) {
     throw new RangeError(`symbol ${config.name}: ${problems.join('; ')}`);
