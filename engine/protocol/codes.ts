@@ -95,7 +95,7 @@ export const SessionErrorReason = {
   TooManyConnections: 14,
   /** A message type that this side or this channel never accepts. */
   UnexpectedMessage: 15,
-  /** LOGIN with a field the engine does not accept (e.g. heartbeat interval out of range). */
+  /** LOGIN the engine does not accept: heartbeat interval out of range, or clientId already logged in elsewhere. */
   InvalidLogin: 16,
 } as const;
 export type SessionErrorReason = (typeof SessionErrorReason)[keyof typeof SessionErrorReason];

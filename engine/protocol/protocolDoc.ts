@@ -102,7 +102,7 @@ const codeMeanings: { readonly [T in CodeTableName]: Readonly<Record<keyof (type
     SlowConsumer: 'The peer did not read what it was sent; the engine\'s send buffer for it is full.',
     TooManyConnections: 'The engine accepts no more connections on this port.',
     UnexpectedMessage: 'A message type that this side never sends on this channel (e.g. ACK from a client, NEW_ORDER on market data).',
-    InvalidLogin: 'A LOGIN field the engine does not accept, e.g. a heartbeat interval outside 100..60000 ms.',
+    InvalidLogin: 'A LOGIN the engine does not accept: a heartbeat interval outside 100..60000 ms, or a clientId already logged in on another connection.',
   },
   LogoutReason: {
     UserRequested: 'The client asked to end the session; the engine answers with LOGOUT UserRequested and closes.',
