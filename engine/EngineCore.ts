@@ -62,6 +62,16 @@ export class EngineCore {
     return this.commands;
   }
 
+  /**
+   * Applies a command recovered from the journal to the books only: not journaled again, nothing
+   * published (its reports and feed frames went out before the restart).
+   */
+  restore(command: Command): void {
+    applyCommand(this.matcher, command);
+    this.matcher.events.clear();
+    this.commands++;
+  }
+
   /** Processes a batch of commands in order and publishes their events. */
   process(batch: readonly Command[]): void {
     const journal = this.journal;

@@ -6,13 +6,19 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { benchCommand } from './commands/benchCommand.js';
+import { engineCommand } from './commands/engineCommand.js';
 import { replayCommand } from './commands/replayCommand.js';
 import { ExitCode } from './exitCodes.js';
+import { tuneV8 } from './v8Tuning.js';
+
+// Before any hot code is optimised: see v8Tuning.ts.
+tuneV8();
 
 await yargs(hideBin(process.argv))
   .scriptName('matchbench')
   .usage('$0 <command> [options]\n\nLoad-testing and benchmark harness for exchange matching engines.')
   .command(benchCommand)
+  .command(engineCommand)
   .command(replayCommand)
   .strict()
   .demandCommand(1, 'Name a command; see --help for the list.')

@@ -110,7 +110,7 @@ export class OrderEntryServer {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const socket of this.sockets.values()) socket.end();
     // Give clients a moment to read their LOGOUT, then make sure nothing is left open.
-    await new Promise((resolve) => setTimeout(resolve, 50).unref());
+    await new Promise((resolve) => setTimeout(resolve, 50));
     for (const socket of this.sockets.values()) socket.destroy();
     await closed;
   }

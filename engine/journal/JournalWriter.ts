@@ -53,7 +53,9 @@ export class JournalWriter {
   private closed = false;
 
   private constructor(fd: number, nextSequence: number, private readonly durability: Durability,
-    private readonly batchRecords: number, private readonly batchIntervalMs: number) {
+    private readonly batchRecords: number, private readonly batchIntervalMs: number,
+    /** What the file held when opened: its sound records, and the bytes of a torn last record cut off. */
+    readonly found: { readonly records: number; readonly tornBytes: number }) {
     this.fd = fd;
     this.nextSequence = nextSequence;
     this.stats = { records: 0, lastSequence: nextSequence - 1, durableSequence: nextSequence - 1, fsyncs: 0, bytes: 0 };
@@ -72,19 +74,22 @@ export class JournalWriter {
     if (!Number.isInteger(batchRecords) || batchRecords < 1) throw new RangeError(`batchRecords must be a positive integer, got ${batchRecords}`);
     if (!(batchIntervalMs > 0)) throw new RangeError(`batchIntervalMs must be positive, got ${batchIntervalMs}`);
     let nextSequence = 1;
+    let tornBytes = 0;
     if (fs.existsSync(path) && fs.statSync(path).size > 0) {
       const found = readJournal(path);
       if (JSON.stringify(found.config) !== JSON.stringify(config)) {
         throw new JournalError(`journal ${path} was written for another configuration: ${JSON.stringify(found.config)}`, 8);
       }
       if (found.tornBytes > 0) fs.truncateSync(path, found.validBytes);
+      tornBytes = found.tornBytes;
       nextSequence = found.lastSequence + 1;
     } else {
       fs.writeFileSync(path, encodeHeader(config));
     }
     const fd = fs.openSync(path, 'a');
     if (nextSequence === 1) fs.fsyncSync(fd);
-    return new JournalWriter(fd, nextSequence, durability, batchRecords, batchIntervalMs);
+    return new JournalWriter(fd, nextSequence, durability, batchRecords, batchIntervalMs,
+      { records: nextSequence - 1, tornBytes });
   }
 
   /** Adds a command to the current batch and returns its journal sequence. Not yet written. */

@@ -3,6 +3,7 @@ import type { CommandModule } from 'yargs';
 import { formatMatcherBench } from '../bench/formatMatcherBench.js';
 import { MATCHER_BENCH_DEFAULTS, runMatcherBench } from '../bench/matcherBench.js';
 import { ExitCode } from '../exitCodes.js';
+import { V8_FLAGS } from '../v8Tuning.js';
 
 interface MatcherArgs {
   operations: number;
@@ -14,7 +15,8 @@ interface MatcherArgs {
 /** A one-line description of this machine for benchmark output. */
 export function machineSummary(): string {
   const cpus = os.cpus();
-  return `Node ${process.version}, ${cpus.length} x ${cpus[0]?.model.trim() ?? 'unknown CPU'}`;
+  const flags = process.env.MATCHBENCH_V8_DEFAULTS === '1' ? 'default V8 flags' : `V8 ${V8_FLAGS.join(' ')}`;
+  return `Node ${process.version}, ${cpus.length} x ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${flags}`;
 }
 
 const matcher: CommandModule<object, MatcherArgs> = {
