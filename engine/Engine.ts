@@ -1,29 +1,41 @@
 /**
  * The reference engine: matchbench's default target.
  *
- *   order-entry clients                                   market-data subscribers
- *        │  TCP (binary, docs/PROTOCOL.md)                        ▲  TCP, one global feed
- *        ▼                                                        │
- *   OrderEntryServer ── OrderEntrySession per connection     MarketDataServer ── MarketDataSession
- *        │ commands (queued for this event-loop turn)             ▲ batches (one write per subscriber)
- *        ▼                                                        │
- *   EngineCore: journal.append ─► Matcher (OrderBook per symbol) ─► EventBuffer ─► journal.commit
- *        │                                                        │
- *        └─► execution reports ─► the owner's OrderEntrySession   └─► Broadcaster (feed sequence)
+ *   order-entry clients                                          market-data subscribers
+ *        │  TCP (binary, docs/PROTOCOL.md)                               ▲  TCP, one global feed
+ *        ▼                                                               │
+ *   OrderEntryServer ── OrderEntrySession per connection            MarketDataServer ── MarketDataSession
+ *        │ commands                  ▲ execution reports                 ▲ batches (one write per subscriber)
+ *  ══════╪═══════════ main thread ═══╪═══════════════════════════════════╪══════════════════════════════════
+ *        │ MatcherThread.submit      │ (to the owner's session)     Broadcaster (feed sequence)
+ *        │   ring full: REJECT       │                                   ▲       ▲ SNAPSHOT_REQUEST depth
+ *        │   EngineBusy              EventPublisher ─► DepthMirror ──────┘       │
+ *        ▼                           ▲  (record → report / market data)  └───────┘
+ *   inbound ring (commands,          │ tryPoll, setImmediate/timer loop
+ *   SharedArrayBuffer)          outbound ring (event records, SharedArrayBuffer)
+ *        │                           ▲
+ *  ══════╪═══════════ matcher worker ╪═════════════════════════════════════════════════════════════════════
+ *        ▼                           │ per batch, after journal.commit (waits while the ring is full)
+ *   BatchEventProcessor ─► EngineCore: journal.append ─► Matcher (OrderBook per symbol) ─► EventBuffer
+ *   (spin-then-park or busy-spin)
  *
- * Today everything runs on the main thread; commands are processed in batches, one per event-loop
- * turn (one journal commit and one market-data write per batch). TODO(issue 3): move EngineCore to
- * a worker thread behind the disruptor rings (engine/ring), and add HTTP order entry.
+ * Commands are matched in batches, one per inbound-ring poll (one journal commit per batch); the
+ * main thread publishes what comes back in batches too (one market-data write per polled batch).
+ * The books live on the worker; the DepthMirror keeps their levels from the feed for snapshots.
+ * TODO(issue 3): add HTTP order entry.
  */
 import type { Command } from './book/Command.js';
 import type { SymbolConfig } from './book/SymbolConfig.js';
 import { Broadcaster } from './broadcast/Broadcaster.js';
 import { MarketDataServer } from './broadcast/MarketDataServer.js';
 import type { OutboundLimitsOptions } from './broadcast/outboundLimits.js';
-import { EngineCore } from './EngineCore.js';
+import { DepthMirror } from './DepthMirror.js';
+import { EventPublisher } from './EventPublisher.js';
+import type { OrderEntrySession } from './gateway/OrderEntrySession.js';
 import { OrderEntryServer } from './gateway/OrderEntryServer.js';
-import { JournalWriter, type Durability } from './journal/JournalWriter.js';
-import { readJournal } from './journal/readJournal.js';
+import type { Durability } from './journal/JournalWriter.js';
+import { MatcherThread } from './MatcherThread.js';
+import type { WaitStrategyName } from './matcherWorkerProtocol.js';
 
 /** Options of {@link Engine.start}; each documents its default. */
 export interface EngineOptions {
@@ -42,75 +54,98 @@ export interface EngineOptions {
   readonly marketData?: OutboundLimitsOptions;
   /** Order-entry and market-data connection limit each. Default 1,000. */
   readonly maxConnections?: number;
+  /** Inbound ring slots, a power of two; the outbound ring gets 4× as many. Default 16,384 (MatcherThread). */
+  readonly ringSize?: number;
+  /** How the matcher worker waits for commands. Default 'spin-then-park'. */
+  readonly waitStrategy?: WaitStrategyName;
+  /** Hold the matcher worker until {@link Engine.resume} (tests of a full inbound ring). Default false. */
+  readonly startPaused?: boolean;
   readonly log?: (line: string) => void;
 }
 
 /** A running engine. */
 export class Engine {
-  private pending: Command[] = [];
-  private scheduled = false;
+  private stopping: Promise<void> | undefined;
 
   private constructor(
-    readonly core: EngineCore,
+    readonly matcher: MatcherThread,
     readonly orderEntry: OrderEntryServer,
     readonly marketData: MarketDataServer,
-    private readonly journal: JournalWriter | undefined,
     /** Records replayed from the journal at start, and the state hash they gave. */
     readonly recovered: { readonly records: number; readonly tornBytes: number; readonly stateHash: string },
   ) {}
 
-  /** Replays the journal (if any), then listens on both ports. */
+  /** Starts the matcher worker (which replays the journal, if any), then listens on both ports. */
   static async start(options: EngineOptions): Promise<Engine> {
     const log = options.log ?? ((): void => {});
     const host = options.host ?? '127.0.0.1';
     const maxConnections = options.maxConnections ?? 1_000;
-    // Opening checks the journal (refusing one damaged in the middle) and cuts off a torn tail.
-    const journal = options.journalPath === undefined ? undefined
-      : JournalWriter.open(options.journalPath, { symbols: options.symbols }, { durability: options.durability ?? 'batch' });
     let engine: Engine | undefined;
-    const broadcaster = new Broadcaster({ depth: (symbolId, levels) => engine?.core.matcher.book(symbolId)?.depth(levels) });
-    const core = new EngineCore({
-      symbols: options.symbols,
-      ...(journal === undefined ? {} : { journal }),
-      reports: { report: (owner, report) => engine?.orderEntry.session(owner)?.report(report) },
-      marketData: broadcaster,
+    let mirror: DepthMirror | undefined;
+    const broadcaster = new Broadcaster({ depth: (symbolId, levels) => mirror?.depth(symbolId, levels) });
+    mirror = new DepthMirror(broadcaster);
+    const publisher = new EventPublisher({ report: (owner, report) => engine?.orderEntry.session(owner)?.report(report) },
+      mirror);
+    const { thread, recovered } = await MatcherThread.start({
+      symbols: options.symbols, publisher, log,
+      ...(options.journalPath === undefined ? {} : { journalPath: options.journalPath }),
+      ...(options.durability === undefined ? {} : { durability: options.durability }),
+      ...(options.ringSize === undefined ? {} : { inboundCapacity: options.ringSize }),
+      ...(options.waitStrategy === undefined ? {} : { waitStrategy: options.waitStrategy }),
+      ...(options.startPaused === undefined ? {} : { startPaused: options.startPaused }),
     });
-    let recovered = { records: 0, tornBytes: 0, stateHash: core.matcher.stateHash() };
-    if (journal !== undefined && options.journalPath !== undefined) {
-      readJournal(options.journalPath, { record: (command) => core.restore(command) });
-      recovered = { ...journal.found, stateHash: core.matcher.stateHash() };
+    mirror.load(recovered.books);
+    if (options.journalPath !== undefined) {
       log(`replayed ${recovered.records} journal records` +
         `${recovered.tornBytes > 0 ? ` (cut off a torn last record of ${recovered.tornBytes} bytes)` : ''}; ` +
         `state hash ${recovered.stateHash}`);
     }
-    const orderEntry = await OrderEntryServer.listen({ host, port: options.orderEntryPort ?? 0, maxConnections, log,
-      onCommand: (command) => engine?.submit(command) });
-    const marketData = await MarketDataServer.listen({ broadcaster, host, port: options.marketDataPort ?? 0, maxConnections,
-      log, ...(options.marketData === undefined ? {} : { outbound: options.marketData }) });
-    engine = new Engine(core, orderEntry, marketData, journal, recovered);
-    return engine;
-  }
-
-  /** Queues a command; the queue is processed once per event-loop turn, in arrival order. */
-  submit(command: Command): void {
-    this.pending.push(command);
-    if (!this.scheduled) {
-      this.scheduled = true;
-      setImmediate(() => this.drain());
+    let orderEntry: OrderEntryServer | undefined;
+    try {
+      orderEntry = await OrderEntryServer.listen({ host, port: options.orderEntryPort ?? 0, maxConnections, log,
+        onCommand: (command, session) => engine?.submit(command, session) });
+      const marketData = await MarketDataServer.listen({ broadcaster, host, port: options.marketDataPort ?? 0,
+        maxConnections, log, ...(options.marketData === undefined ? {} : { outbound: options.marketData }) });
+      const { records, tornBytes, stateHash } = recovered;
+      engine = new Engine(thread, orderEntry, marketData, { records, tornBytes, stateHash });
+      return engine;
+    } catch (error) {
+      await orderEntry?.close();
+      await thread.stop().catch(() => 0);
+      throw error;
     }
   }
 
-  private drain(): void {
-    this.scheduled = false;
-    const batch = this.pending;
-    this.pending = [];
-    this.core.process(batch);
+  /** Commands the matcher has processed (journal replay included); exact once stopped. */
+  get processed(): number {
+    return this.matcher.processed;
   }
 
-  /** Stops cleanly: processes what is queued, flushes and closes the journal, LOGOUT Shutdown to everyone. */
-  async stop(): Promise<void> {
-    if (this.pending.length > 0) this.drain();
-    this.journal?.close();
-    await Promise.all([this.orderEntry.close(), this.marketData.close()]);
+  /**
+   * Hands a command to the matcher worker through the inbound ring; when the ring stays full (or
+   * the engine is stopping) the session gets REJECT EngineBusy instead.
+   */
+  submit(command: Command, session: OrderEntrySession): void {
+    if (!this.matcher.submit(command)) session.rejectBusy(command);
+  }
+
+  /** Lets a matcher started with `startPaused` consume its inbound ring. */
+  resume(): void {
+    this.matcher.resume();
+  }
+
+  /**
+   * Stops cleanly: accepts no more commands, lets the worker match what is in the inbound ring and
+   * close the journal, publishes every remaining event, then LOGOUT Shutdown to everyone.
+   */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      try {
+        await this.matcher.stop();
+      } finally {
+        await Promise.all([this.orderEntry.close(), this.marketData.close()]);
+      }
+    })();
+    return this.stopping;
   }
 }

@@ -1,9 +1,9 @@
 import { applyCommand, type Command } from './book/Command.js';
-import { EventKind, type EventBuffer } from './book/EventBuffer.js';
+import type { EventBuffer } from './book/EventBuffer.js';
 import { Matcher } from './book/Matcher.js';
 import type { SymbolConfig } from './book/SymbolConfig.js';
+import { EventPublisher } from './EventPublisher.js';
 import type { JournalWriter } from './journal/JournalWriter.js';
-import { MessageType } from './protocol/messages.js';
 import type { ExecutionReport } from './gateway/OrderEntrySession.js';
 import type { Unstamped } from './gateway/GatewaySession.js';
 
@@ -21,24 +21,38 @@ export interface MarketDataSink {
   flush(): void;
 }
 
-/** Options of {@link EngineCore}. */
-export interface EngineCoreOptions {
+/**
+ * Where the events of a batch go once the journal has the batch's commands: an
+ * {@link EventPublisher} (reports and market data, in-process) or the engine's outbound ring (on the
+ * matcher worker). The buffer is cleared when `publish` returns.
+ */
+export interface EventOutput {
+  publish(events: EventBuffer): void;
+}
+
+interface EngineCoreCommonOptions {
   readonly symbols: readonly SymbolConfig[];
   /** Appended before each batch's effects are published; committed (and, in sync mode, made durable) first. */
   readonly journal?: JournalWriter;
-  readonly reports: ReportSink;
-  readonly marketData: MarketDataSink;
 }
 
 /**
- * The business-logic step of the reference engine: for each batch of commands, journal them,
- * run them through the matcher, and turn the matcher's events into execution reports (to the
- * owner's session) and market data (to the broadcaster). Single-threaded and deterministic; the
- * engine runs it where the matcher lives.
+ * Options of {@link EngineCore}: where the events go, either as `reports` + `marketData` (an
+ * {@link EventPublisher} over them) or as any {@link EventOutput}.
+ */
+export type EngineCoreOptions = EngineCoreCommonOptions & (
+  | { readonly reports: ReportSink; readonly marketData: MarketDataSink }
+  | { readonly output: EventOutput });
+
+/**
+ * The business-logic step of the reference engine: for each batch of commands, journal them, run
+ * them through the matcher, and hand the matcher's events to the output. Single-threaded and
+ * deterministic; it runs where the matcher lives (the engine's matcher worker, or in-process in tests).
  *
  * ```
- *  commands ─► journal.append ─► matcher ─► EventBuffer ─► journal.commit ─► reports (ACK, REJECT, FILL, CANCELED, REPLACED)
- *                                                                        └─► market data (TRADE, LEVEL_UPDATE, QUOTE)
+ *  commands ─► journal.append ─► matcher ─► EventBuffer ─► journal.commit ─► output.publish(events)
+ *                                                                            (EventPublisher: reports, market data;
+ *                                                                             worker: the outbound ring)
  * ```
  * Nothing is published before the journal has the commands that caused it (in `sync` mode:
  * before they are on disk), so a client never sees an ACK for a request a restart would forget.
@@ -46,18 +60,16 @@ export interface EngineCoreOptions {
 export class EngineCore {
   readonly matcher: Matcher;
   private readonly journal: JournalWriter | undefined;
-  private readonly reports: ReportSink;
-  private readonly marketData: MarketDataSink;
+  private readonly output: EventOutput;
   private commands = 0;
 
   constructor(options: EngineCoreOptions) {
     this.matcher = new Matcher(options.symbols);
     this.journal = options.journal;
-    this.reports = options.reports;
-    this.marketData = options.marketData;
+    this.output = 'output' in options ? options.output : new EventPublisher(options.reports, options.marketData);
   }
 
-  /** Commands processed so far. */
+  /** Commands processed so far (restored ones included). */
   get processed(): number {
     return this.commands;
   }
@@ -72,56 +84,23 @@ export class EngineCore {
     this.commands++;
   }
 
-  /** Processes a batch of commands in order and publishes their events. */
+  /** Processes a batch of commands in order and publishes their events: {@link apply} each, then {@link endBatch}. */
   process(batch: readonly Command[]): void {
-    const journal = this.journal;
-    for (const command of batch) {
-      journal?.append(command);
-      applyCommand(this.matcher, command);
-    }
-    this.commands += batch.length;
-    journal?.commit();
-    this.publish(this.matcher.events);
-    this.matcher.events.clear();
+    for (const command of batch) this.apply(command);
+    this.endBatch();
   }
 
-  private publish(events: EventBuffer): void {
-    for (let i = 0; i < events.length; i++) {
-      const e = events.event(i);
-      const symbolId = e.symbolId;
-      switch (e.kind) {
-        case EventKind.Accepted:
-          this.reports.report(e.owner, { type: MessageType.Ack, symbolId, clientOrderId: e.clientOrderId, orderId: e.orderId,
-            echoTimestampNs: e.echoTimestampNs });
-          break;
-        case EventKind.Rejected:
-          this.reports.report(e.owner, { type: MessageType.Reject, symbolId, clientOrderId: e.clientOrderId,
-            echoTimestampNs: e.echoTimestampNs, reason: e.reason, refMessageType: e.requestType });
-          break;
-        case EventKind.Fill:
-          this.reports.report(e.owner, { type: MessageType.Fill, symbolId, clientOrderId: e.clientOrderId, orderId: e.orderId,
-            tradeId: e.tradeId, price: e.price, quantity: e.quantity, leavesQuantity: e.leavesQuantity, side: e.side,
-            liquidity: e.liquidity, echoTimestampNs: e.echoTimestampNs });
-          break;
-        case EventKind.Canceled:
-          this.reports.report(e.owner, { type: MessageType.Canceled, symbolId, clientOrderId: e.clientOrderId,
-            orderId: e.orderId, canceledQuantity: e.canceledQuantity, reason: e.reason, echoTimestampNs: e.echoTimestampNs });
-          break;
-        case EventKind.Replaced:
-          this.reports.report(e.owner, { type: MessageType.Replaced, symbolId, clientOrderId: e.clientOrderId,
-            orderId: e.orderId, price: e.price, leavesQuantity: e.leavesQuantity, echoTimestampNs: e.echoTimestampNs });
-          break;
-        case EventKind.Trade:
-          this.marketData.trade(symbolId, e.tradeId, e.price, e.quantity, e.aggressorSide);
-          break;
-        case EventKind.LevelUpdate:
-          this.marketData.levelUpdate(symbolId, e.side, e.price, e.quantity, e.orderCount);
-          break;
-        case EventKind.Quote:
-          this.marketData.quote(symbolId, e.bidPrice, e.bidQuantity, e.askPrice, e.askQuantity);
-          break;
-      }
-    }
-    this.marketData.flush();
+  /** Journals (appends, not yet commits) and matches one command of the current batch; publishes nothing. */
+  apply(command: Command): void {
+    this.journal?.append(command);
+    applyCommand(this.matcher, command);
+    this.commands++;
+  }
+
+  /** Ends the current batch: commits the journal, then publishes the batch's events. */
+  endBatch(): void {
+    this.journal?.commit();
+    this.output.publish(this.matcher.events);
+    this.matcher.events.clear();
   }
 }

@@ -3,6 +3,8 @@ import type { CommandModule } from 'yargs';
 import { symbolConfigProblems, SYMBOL_DEFAULTS, type SymbolConfig } from '../../engine/book/SymbolConfig.js';
 import { Engine } from '../../engine/Engine.js';
 import { JournalError } from '../../engine/journal/journalFormat.js';
+import { MATCHER_THREAD_DEFAULTS } from '../../engine/MatcherThread.js';
+import { WAIT_STRATEGY_NAMES, type WaitStrategyName } from '../../engine/matcherWorkerProtocol.js';
 import { ExitCode } from '../exitCodes.js';
 
 interface EngineArgs {
@@ -16,6 +18,8 @@ interface EngineArgs {
   'md-cap-bytes': number;
   'md-policy': 'drop' | 'disconnect';
   'max-connections': number;
+  'ring-size': number;
+  'wait-strategy': WaitStrategyName;
 }
 
 /**
@@ -67,6 +71,10 @@ export const engineCommand: CommandModule<object, EngineArgs> = {
     .option('md-cap-bytes', { type: 'number', default: 1024 * 1024, describe: 'Bytes the engine holds for one market-data subscriber' })
     .option('md-policy', { choices: ['drop', 'disconnect'] as const, default: 'drop' as const, describe: 'What happens to a subscriber over its cap' })
     .option('max-connections', { type: 'number', default: 1_000, describe: 'Connections per port' })
+    .option('ring-size', { type: 'number', default: MATCHER_THREAD_DEFAULTS.inboundCapacity as number,
+      describe: 'Inbound ring slots (commands in flight before REJECT EngineBusy), a power of two; the outbound ring gets 4x' })
+    .option('wait-strategy', { choices: WAIT_STRATEGY_NAMES, default: MATCHER_THREAD_DEFAULTS.waitStrategy as WaitStrategyName,
+      describe: 'How the matcher worker waits for commands (busy-spin holds a core while idle)' })
     .check((a) => {
       const problems: string[] = [];
       for (const name of ['order-port', 'md-port'] as const) {
@@ -75,6 +83,10 @@ export const engineCommand: CommandModule<object, EngineArgs> = {
       if (!Number.isInteger(a.symbols) || a.symbols < 1 || a.symbols > 10_000) problems.push(`--symbols must be 1..10000, got ${a.symbols}`);
       if (!(a['md-cap-bytes'] >= 1024)) problems.push(`--md-cap-bytes must be at least 1024, got ${a['md-cap-bytes']}`);
       if (!Number.isInteger(a['max-connections']) || a['max-connections'] < 1) problems.push(`--max-connections must be a positive integer, got ${a['max-connections']}`);
+      const ring = a['ring-size'];
+      if (!Number.isInteger(ring) || ring < 2 || ring > 2 ** 22 || (ring & (ring - 1)) !== 0) {
+        problems.push(`--ring-size must be a power of two from 2 to 4194304, got ${ring}`);
+      }
       if (problems.length > 0) throw new Error(problems.join('\n'));
       return true;
     }),
@@ -93,6 +105,7 @@ export const engineCommand: CommandModule<object, EngineArgs> = {
       engine = await Engine.start({
         symbols, host: a.host, orderEntryPort: a['order-port'], marketDataPort: a['md-port'], durability: a.durability,
         marketData: { capBytes: a['md-cap-bytes'], policy: a['md-policy'] }, maxConnections: a['max-connections'], log,
+        ringSize: a['ring-size'], waitStrategy: a['wait-strategy'],
         ...(a.journal === undefined ? {} : { journalPath: a.journal }),
       });
     } catch (error) {
@@ -113,6 +126,6 @@ export const engineCommand: CommandModule<object, EngineArgs> = {
       process.once('SIGINT', () => stop('SIGINT'));
       process.once('SIGTERM', () => stop('SIGTERM'));
     });
-    log(`stopped after ${engine.core.processed} commands`);
+    log(`stopped after ${engine.processed} commands`);
   },
 };
