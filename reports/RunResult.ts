@@ -1,0 +1,133 @@
+/**
+ * `result.json`: everything a run measured, in a versioned schema that `matchbench report` and
+ * `matchbench compare` read back. A reader refuses a schema version it does not know.
+ *
+ * Latencies are ns. Every percentile is read from histograms added across load generators
+ * (`histograms` holds them, encoded, so a reader can recompute anything), never averaged.
+ */
+import type { LatencySummary } from '../harness/record/HistogramSet.js';
+
+export const RUN_RESULT_SCHEMA = 'matchbench.run-result';
+export const RUN_RESULT_VERSION = 1;
+
+/** How a run ended; the CLI maps each to an exit code (harness/exitCodes.ts). */
+export type RunVerdict = 'passed' | 'thresholds-failed' | 'invariant-failed' | 'error';
+
+export interface RunResult {
+  readonly schema: typeof RUN_RESULT_SCHEMA;
+  readonly version: typeof RUN_RESULT_VERSION;
+  readonly verdict: RunVerdict;
+  readonly identity: RunIdentity;
+  readonly scenario: { readonly name: string; readonly file: string; readonly hash: string; readonly description: string };
+  readonly seed: number;
+  /** sha256 over every client's generated order stream, in client order: same scenario + seed, same hash. */
+  readonly streamHash: string;
+  readonly target: { readonly kind: string; readonly description: string };
+  readonly startedAt: string;
+  readonly endedAt: string;
+  /** Wall time from the first intended send to the end of draining, ms. */
+  readonly durationMs: number;
+  /** True when the run was stopped early (Ctrl-C); everything measured until then is here. */
+  readonly interrupted: boolean;
+  readonly phases: readonly PhaseResult[];
+  readonly orders: OrderCounts;
+  /** Whether achieved send times were Poisson at the intended rate (time-rescaled KS test). */
+  readonly arrivals: ArrivalCheck;
+  /** Summary per metric (order_rtt, order_service_time, fill_rtt, …, feed_latency.<class>). */
+  readonly latency: Readonly<Record<string, LatencySummary>>;
+  /** The same histograms, encoded (HdrHistogram compressed base64), exact. */
+  readonly histograms: Readonly<Record<string, string>>;
+  readonly feed: Readonly<Record<string, FeedClassResult>>;
+  readonly invariants: InvariantResult;
+  readonly thresholds: readonly ThresholdResult[];
+  /** Rate sweeps: the rate-versus-percentiles table and the knee; null otherwise. */
+  readonly knee: KneeResult | null;
+  /** Problems that did not stop the run (a client that could not connect, a worker error). */
+  readonly errors: readonly string[];
+}
+
+export interface RunIdentity {
+  readonly matchbenchVersion: string;
+  /** `git rev-parse HEAD` of the working directory, or 'unknown'. */
+  readonly gitCommit: string;
+  readonly nodeVersion: string;
+  readonly cpuModel: string;
+  readonly cpuCount: number;
+  readonly platform: string;
+  readonly totalMemoryBytes: number;
+  readonly command: string;
+}
+
+export interface PhaseResult {
+  readonly name: string;
+  readonly startMs: number;
+  readonly durationMs: number;
+  /** Orders the scenario asked for in this phase (generated), and per second. */
+  readonly offered: number;
+  readonly offeredRate: number;
+  /** Orders actually sent, and per second. */
+  readonly sent: number;
+  readonly achievedRate: number;
+  /** Per-phase latency summaries of the corrected order round trip and service time. */
+  readonly latency: Readonly<Record<string, LatencySummary>>;
+}
+
+export interface OrderCounts {
+  readonly generated: number;
+  readonly sent: number;
+  readonly byKind: Readonly<Record<string, number>>;
+  readonly acked: number;
+  readonly fills: number;
+  readonly canceled: number;
+  readonly replaced: number;
+  readonly rejected: number;
+  readonly rejectsByReason: Readonly<Record<string, number>>;
+  /** Requests with no answer when the run ended (after the drain timeout). */
+  readonly unanswered: number;
+  /** Sends skipped because the target was not reading (its connection's outbound bytes over the cap). */
+  readonly backpressured: number;
+}
+
+export interface ArrivalCheck {
+  readonly samples: number;
+  readonly ksStatistic: number;
+  readonly pValue: number;
+  /** p ≥ 0.01, or too few samples to tell (then `note` says so). */
+  readonly passed: boolean;
+  readonly note: string;
+}
+
+export interface FeedClassResult {
+  readonly subscribers: number;
+  readonly frames: number;
+  readonly bytes: number;
+  readonly gaps: number;
+  readonly gapFrames: number;
+  readonly drops: number;
+  readonly disconnects: number;
+  readonly reconnects: number;
+  readonly snapshots: number;
+  readonly protocolErrors: number;
+}
+
+export interface InvariantResult {
+  /** What was checked, e.g. 'every event (inproc)' or 'final books from the engine'. */
+  readonly checked: string;
+  readonly violations: readonly string[];
+}
+
+export interface ThresholdResult {
+  readonly source: string;
+  /** The measured value in the threshold's unit, or null when the metric was not measured. */
+  readonly actual: number | null;
+  readonly passed: boolean;
+}
+
+export interface KneeResult {
+  readonly metric: string;
+  readonly p99LimitMs: number;
+  /** Name of the first phase over the limit, or null if none was. */
+  readonly kneePhase: string | null;
+  readonly rows: readonly { readonly phase: string; readonly offeredRate: number; readonly achievedRate: number;
+    readonly p50Ms: number; readonly p99Ms: number; readonly p999Ms: number }[];
+}
