@@ -1,6 +1,10 @@
 /**
  * The reference engine: matchbench's default target.
  *
+ *   HTTP clients (JSON, docs/HTTP.md)
+ *        │  ▲ one answer per request, once its reports are complete
+ *   HttpOrderServer ◄── PendingOrders ◄── (reports of tracked requests, level updates)
+ *        │ commands
  *   order-entry clients                                          market-data subscribers
  *        │  TCP (binary, docs/PROTOCOL.md)                               ▲  TCP, one global feed
  *        ▼                                                               │
@@ -22,7 +26,8 @@
  * Commands are matched in batches, one per inbound-ring poll (one journal commit per batch); the
  * main thread publishes what comes back in batches too (one market-data write per polled batch).
  * The books live on the worker; the DepthMirror keeps their levels from the feed for snapshots.
- * TODO(issue 3): add HTTP order entry.
+ * Execution reports go first to PendingOrders (the report of a request sent over HTTP answers that
+ * request), then to the owner's TCP session. EngineMetrics counts them for GET /metrics.
  */
 import type { Command } from './book/Command.js';
 import type { SymbolConfig } from './book/SymbolConfig.js';
@@ -31,6 +36,10 @@ import { MarketDataServer } from './broadcast/MarketDataServer.js';
 import type { OutboundLimitsOptions } from './broadcast/outboundLimits.js';
 import { DepthMirror } from './DepthMirror.js';
 import { EventPublisher } from './EventPublisher.js';
+import { EngineMetrics, type EngineMetricSources } from './http/EngineMetrics.js';
+import { HttpOrderServer, type EngineHealth, type HttpOrderServerOptions, type SubmitResult } from './http/HttpOrderServer.js';
+import { PendingOrders } from './http/PendingOrders.js';
+import { ringOccupancy } from './http/ringOccupancy.js';
 import type { OrderEntrySession } from './gateway/OrderEntrySession.js';
 import { OrderEntryServer } from './gateway/OrderEntryServer.js';
 import type { Durability } from './journal/JournalWriter.js';
@@ -46,6 +55,10 @@ export interface EngineOptions {
   readonly orderEntryPort?: number;
   /** Market-data port; 0 picks a free one. Default 0. */
   readonly marketDataPort?: number;
+  /** HTTP JSON port (docs/HTTP.md); 0 picks a free one. Default: no HTTP port. */
+  readonly httpPort?: number;
+  /** Limits of the HTTP port (body cap, answer timeout, …); see {@link HttpOrderServerOptions}. */
+  readonly http?: Pick<HttpOrderServerOptions, 'maxBodyBytes' | 'answerTimeoutMs' | 'retryAfterS' | 'maxBookLevels' | 'keepAliveTimeoutMs'>;
   /** Journal file; none when absent. An existing journal is replayed first. */
   readonly journalPath?: string;
   /** Default 'batch'. */
@@ -66,6 +79,8 @@ export interface EngineOptions {
 /** A running engine. */
 export class Engine {
   private stopping: Promise<void> | undefined;
+  private readonly startedMs = performance.now();
+  private httpServer: HttpOrderServer | undefined;
 
   private constructor(
     readonly matcher: MatcherThread,
@@ -73,6 +88,9 @@ export class Engine {
     readonly marketData: MarketDataServer,
     /** Records replayed from the journal at start, and the state hash they gave. */
     readonly recovered: { readonly records: number; readonly tornBytes: number; readonly stateHash: string },
+    /** The Prometheus metrics served on GET /metrics. */
+    readonly metrics: EngineMetrics,
+    private readonly pending: PendingOrders,
   ) {}
 
   /** Starts the matcher worker (which replays the journal, if any), then listens on both ports. */
@@ -84,8 +102,12 @@ export class Engine {
     let mirror: DepthMirror | undefined;
     const broadcaster = new Broadcaster({ depth: (symbolId, levels) => mirror?.depth(symbolId, levels) });
     mirror = new DepthMirror(broadcaster);
-    const publisher = new EventPublisher({ report: (owner, report) => engine?.orderEntry.session(owner)?.report(report) },
-      mirror);
+    const metrics = new EngineMetrics(() => engine?.metricSources());
+    const pending = new PendingOrders(mirror);
+    const publisher = new EventPublisher({ report: (owner, report) => {
+      metrics.countReport(report);
+      if (!pending.report(owner, report)) engine?.orderEntry.session(owner)?.report(report);
+    } }, pending);
     const { thread, recovered } = await MatcherThread.start({
       symbols: options.symbols, publisher, log,
       ...(options.journalPath === undefined ? {} : { journalPath: options.journalPath }),
@@ -107,13 +129,30 @@ export class Engine {
       const marketData = await MarketDataServer.listen({ broadcaster, host, port: options.marketDataPort ?? 0,
         maxConnections, log, ...(options.marketData === undefined ? {} : { outbound: options.marketData }) });
       const { records, tornBytes, stateHash } = recovered;
-      engine = new Engine(thread, orderEntry, marketData, { records, tornBytes, stateHash });
+      engine = new Engine(thread, orderEntry, marketData, { records, tornBytes, stateHash }, metrics, pending);
+      if (options.httpPort !== undefined) {
+        const running = engine;
+        engine.httpServer = await HttpOrderServer.listen({ ...options.http, host, port: options.httpPort, pending, metrics, log,
+          backend: {
+            symbols: options.symbols,
+            submit: (command) => running.submitHttp(command),
+            depth: (symbolId, levels) => mirror?.depth(symbolId, levels),
+            hasTcpSession: (clientId) => running.orderEntry.session(clientId) !== undefined,
+            health: () => running.health(),
+          } });
+      }
       return engine;
     } catch (error) {
+      await engine?.marketData.close();
       await orderEntry?.close();
       await thread.stop().catch(() => 0);
       throw error;
     }
+  }
+
+  /** The HTTP port, when {@link EngineOptions.httpPort} was given. */
+  get http(): HttpOrderServer | undefined {
+    return this.httpServer;
   }
 
   /** Commands the matcher has processed (journal replay included); exact once stopped. */
@@ -126,7 +165,39 @@ export class Engine {
    * the engine is stopping) the session gets REJECT EngineBusy instead.
    */
   submit(command: Command, session: OrderEntrySession): void {
-    if (!this.matcher.submit(command)) session.rejectBusy(command);
+    if (!this.matcher.submit(command)) {
+      this.metrics.countBusy();
+      session.rejectBusy(command);
+    }
+  }
+
+  /** What GET /health shows. */
+  health(): EngineHealth {
+    return {
+      status: this.stopping === undefined ? 'ok' : 'stopping',
+      uptimeSeconds: Math.round(performance.now() - this.startedMs) / 1000,
+      processedCommands: this.processed,
+      recovered: this.recovered,
+      inboundRing: ringOccupancy(this.matcher.inbound),
+      outboundRing: ringOccupancy(this.matcher.outbound),
+      httpInFlight: this.pending.size,
+    };
+  }
+
+  private submitHttp(command: Command): SubmitResult {
+    if (this.stopping !== undefined) return 'stopping';
+    return this.matcher.submit(command) ? 'queued' : 'busy';
+  }
+
+  private metricSources(): EngineMetricSources {
+    return {
+      processed: () => this.processed,
+      inboundRing: () => ringOccupancy(this.matcher.inbound),
+      outboundRing: () => ringOccupancy(this.matcher.outbound),
+      orderEntry: () => this.orderEntry.stats(),
+      marketData: () => this.marketData.stats(),
+      httpInFlight: () => this.pending.size,
+    };
   }
 
   /** Lets a matcher started with `startPaused` consume its inbound ring. */
@@ -141,9 +212,10 @@ export class Engine {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       try {
+        // HTTP requests still inside the matcher are answered as the worker drains.
         await this.matcher.stop();
       } finally {
-        await Promise.all([this.orderEntry.close(), this.marketData.close()]);
+        await Promise.all([this.orderEntry.close(), this.marketData.close(), this.httpServer?.close()]);
       }
     })();
     return this.stopping;

@@ -8,8 +8,8 @@ import type { EventPublisher } from './EventPublisher.js';
 import type { Durability } from './journal/JournalWriter.js';
 import { JournalError } from './journal/journalFormat.js';
 import {
-  CONTROL_BYTES, controlBlock, GO, STOP,
-  type MatcherWorkerData, type MatcherWorkerMessage, type WaitStrategyName,
+  CONTROL_BYTES, controlBlock, GO, STOP, STOP_WITH_STATE,
+  type FinalState, type MatcherWorkerData, type MatcherWorkerMessage, type WaitStrategyName,
 } from './matcherWorkerProtocol.js';
 import { BatchEventProcessor, type EventHandler } from './ring/BatchEventProcessor.js';
 import { builtModuleUrl } from './ring/builtModule.js';
@@ -96,6 +96,8 @@ export class MatcherThread {
   private timer: NodeJS.Timeout | undefined;
   private lastActivityMs = 0;
   private finalProcessed: number | undefined;
+  private finalStateWanted = false;
+  private finalBooks: FinalState | undefined;
   private stopping: Promise<number> | undefined;
   private readonly log: (line: string) => void;
 
@@ -189,6 +191,20 @@ export class MatcherThread {
     return true;
   }
 
+  /**
+   * Asks the worker to send every book's full state when it stops (see {@link finalState}), for
+   * checks after a run: the harness's engine benchmark checks the book invariants on it. Costs an
+   * allocation per resting order at stop, so it is off unless asked. Call before {@link stop}.
+   */
+  requestFinalState(): void {
+    this.finalStateWanted = true;
+  }
+
+  /** The books as the worker left them, once stopped after {@link requestFinalState}; else undefined. */
+  get finalState(): FinalState | undefined {
+    return this.finalBooks;
+  }
+
   /** Lets a worker started paused consume the inbound ring. */
   resume(): void {
     Atomics.store(this.flags, GO, 1);
@@ -212,7 +228,7 @@ export class MatcherThread {
 
   private async drainAndEnd(): Promise<number> {
     this.accepting = false;
-    Atomics.store(this.flags, STOP, 1);
+    Atomics.store(this.flags, STOP, this.finalStateWanted ? STOP_WITH_STATE : 1);
     this.resume();
     this.inbound.alert(0);
     this.wake();
@@ -238,6 +254,7 @@ export class MatcherThread {
           : new Error(message.message));
         break;
       case 'stopped':
+        this.finalBooks = message.finalState;
         this.settleStopped?.resolve(message.processed);
         break;
     }

@@ -14,7 +14,9 @@ import { EngineCore, type EventOutput } from './EngineCore.js';
 import { JOURNAL_WRITER_DEFAULTS, JournalWriter } from './journal/JournalWriter.js';
 import { JournalError } from './journal/journalFormat.js';
 import { readJournal } from './journal/readJournal.js';
-import { controlBlock, GO, STOP, type MatcherWorkerData, type MatcherWorkerMessage, type WaitStrategyName } from './matcherWorkerProtocol.js';
+import {
+  controlBlock, GO, STOP, STOP_WITH_STATE, type MatcherWorkerData, type MatcherWorkerMessage, type WaitStrategyName,
+} from './matcherWorkerProtocol.js';
 import { BatchEventProcessor, type EventHandler } from './ring/BatchEventProcessor.js';
 import { BlockingWaitStrategy } from './ring/BlockingWaitStrategy.js';
 import { BusySpinWaitStrategy } from './ring/BusySpinWaitStrategy.js';
@@ -142,7 +144,9 @@ function run(data: MatcherWorkerData): void {
   while (processor.tryPoll() > 0);
   journal?.close();
   processed[0] = core.processed;
-  post({ type: 'stopped', processed: core.processed });
+  const finalState = Atomics.load(flags, STOP) === STOP_WITH_STATE
+    ? { stateHash: core.matcher.stateHash(), books: core.matcher.allBooks().map((book) => book.state()) } : undefined;
+  post({ type: 'stopped', processed: core.processed, ...(finalState === undefined ? {} : { finalState }) });
 }
 
 run(workerData as MatcherWorkerData);

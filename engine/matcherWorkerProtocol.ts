@@ -3,6 +3,7 @@
  * say to each other outside the two rings: the worker's start data, its few messages, and a small
  * shared control block.
  */
+import type { BookState } from './book/Book.js';
 import type { SymbolConfig } from './book/SymbolConfig.js';
 import type { BookLevels } from './DepthMirror.js';
 import type { Durability } from './journal/JournalWriter.js';
@@ -34,8 +35,18 @@ export type MatcherWorkerMessage =
       readonly books: readonly BookLevels[] }
   /** Could not start (journal refused, say); the worker ends. `journalOffset` is -1 unless it was a JournalError. */
   | { readonly type: 'failed'; readonly message: string; readonly journalOffset: number }
-  /** Inbound ring drained, every event in the outbound ring, journal closed. */
-  | { readonly type: 'stopped'; readonly processed: number };
+  /**
+   * Inbound ring drained, every event in the outbound ring, journal closed. With `finalState` when
+   * the STOP word said {@link STOP_WITH_STATE}: every book's full state and the state hash.
+   */
+  | { readonly type: 'stopped'; readonly processed: number; readonly finalState?: FinalState };
+
+/** The matcher's books when it stopped, for checks after a run (slow to build: allocates per resting order). */
+export interface FinalState {
+  readonly stateHash: string;
+  /** By ascending symbol id. */
+  readonly books: readonly BookState[];
+}
 
 /** Bytes of the control block. */
 export const CONTROL_BYTES = 16;
@@ -50,5 +61,7 @@ export function controlBlock(buffer: SharedArrayBuffer): { flags: Int32Array; pr
 }
 /** Index in `flags` of the go word. */
 export const GO = 0;
-/** Index in `flags` of the stop word. */
+/** Index in `flags` of the stop word: 1 stop, {@link STOP_WITH_STATE} stop and send the final state. */
 export const STOP = 1;
+/** Value of the stop word asking the worker to send its {@link FinalState} in 'stopped'. */
+export const STOP_WITH_STATE = 2;

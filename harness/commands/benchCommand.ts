@@ -1,9 +1,14 @@
 import os from 'node:os';
 import type { CommandModule } from 'yargs';
+import { ENGINE_BENCH_DEFAULTS, engineBenchOptionProblems, runEngineBench, type EngineBenchOptions } from '../bench/engineBench.js';
+import { formatEngineBench } from '../bench/formatEngineBench.js';
+import { FANOUT_BENCH_DEFAULTS, fanoutBenchProblems, runFanoutBench, type FanoutBenchOptions } from '../bench/fanoutBench.js';
+import { formatFanoutBench } from '../bench/formatFanoutBench.js';
 import { formatMatcherBench } from '../bench/formatMatcherBench.js';
 import { MATCHER_BENCH_DEFAULTS, runMatcherBench } from '../bench/matcherBench.js';
 import { formatRingBench } from '../bench/formatRingBench.js';
 import { RING_BENCH_DEFAULTS, runRingBench } from '../bench/ringBench.js';
+import { WAIT_STRATEGY_NAMES, type WaitStrategyName } from '../../engine/matcherWorkerProtocol.js';
 import { validateRingBufferRequest } from '../../engine/ring/RingBuffer.js';
 import { ExitCode } from '../exitCodes.js';
 import { V8_FLAGS } from '../v8Tuning.js';
@@ -92,10 +97,125 @@ const ring: CommandModule<object, RingArgs> = {
   },
 };
 
+interface EngineArgs {
+  connections: number;
+  'client-threads': number;
+  window: number;
+  'throughput-ms': number;
+  'warmup-ms': number;
+  'latency-ms': number;
+  'latency-load': number;
+  seed: number;
+  symbols: number;
+  journal: boolean;
+  durability: 'none' | 'batch' | 'sync';
+  'wait-strategy': WaitStrategyName;
+  json: boolean;
+}
+
+const engine: CommandModule<object, EngineArgs> = {
+  command: 'engine',
+  describe: 'Requests/s through the reference engine over TCP order entry, and the round trip at half that load',
+  builder: (y) => y
+    .option('connections', { type: 'number', default: ENGINE_BENCH_DEFAULTS.connections, describe: 'Order-entry connections' })
+    .option('client-threads', { type: 'number', default: ENGINE_BENCH_DEFAULTS.clientThreads, describe: 'Load worker threads' })
+    .option('window', { type: 'number', default: ENGINE_BENCH_DEFAULTS.window, describe: 'Outstanding requests per connection (throughput phase)' })
+    .option('throughput-ms', { type: 'number', default: ENGINE_BENCH_DEFAULTS.throughputDurationMs, describe: 'Throughput phase length, ms' })
+    .option('warmup-ms', { type: 'number', default: ENGINE_BENCH_DEFAULTS.warmupMs, describe: 'Start of the throughput phase not counted, ms' })
+    .option('latency-ms', { type: 'number', default: ENGINE_BENCH_DEFAULTS.latencyDurationMs, describe: 'Latency phase length, ms' })
+    .option('latency-load', { type: 'number', default: ENGINE_BENCH_DEFAULTS.latencyLoadFraction, describe: 'Latency phase rate as a share of the maximum' })
+    .option('seed', { type: 'number', default: ENGINE_BENCH_DEFAULTS.seed, describe: 'Seed of the flow and arrival times' })
+    .option('symbols', { type: 'number', default: ENGINE_BENCH_DEFAULTS.symbols, describe: 'Symbols traded' })
+    .option('journal', { type: 'boolean', default: ENGINE_BENCH_DEFAULTS.journal, describe: 'Run the engine with a journal (temporary file)' })
+    .option('durability', { choices: ['none', 'batch', 'sync'] as const, default: ENGINE_BENCH_DEFAULTS.durability, describe: 'Journal durability with --journal' })
+    .option('wait-strategy', { choices: WAIT_STRATEGY_NAMES, default: ENGINE_BENCH_DEFAULTS.waitStrategy,
+      describe: "How the engine's matcher thread waits for commands" })
+    .option('json', { type: 'boolean', default: false, describe: 'Print the results as one JSON object on stdout' })
+    .check((a) => {
+      const problems = engineBenchOptionProblems(engineOptions(a)).map((p) => `--${p}`);
+      if (problems.length > 0) throw new Error(problems.join('\n'));
+      return true;
+    }),
+  handler: async (a) => {
+    const result = await runEngineBench({ ...engineOptions(a), progress: (line) => process.stderr.write(`${line}\n`) });
+    // The HTTP half of bench:engine (runEngineHttpBench, harness/bench/engineHttpBench.ts) joins here.
+    const machine = machineSummary();
+    if (a.json) process.stdout.write(`${JSON.stringify({ benchmark: 'engine', machine, ...result }, null, 2)}\n`);
+    else process.stdout.write(`${formatEngineBench(result, machine)}\n`);
+    if (result.problems.length > 0) process.exitCode = ExitCode.Invariant;
+  },
+};
+
+/** The flags of `bench engine` as runEngineBench options (flag names in problems map back by prefixing --). */
+function engineOptions(a: EngineArgs): EngineBenchOptions {
+  return { ...ENGINE_BENCH_DEFAULTS, connections: a.connections, clientThreads: a['client-threads'], window: a.window,
+    throughputDurationMs: a['throughput-ms'], warmupMs: a['warmup-ms'], latencyDurationMs: a['latency-ms'],
+    latencyLoadFraction: a['latency-load'], seed: a.seed, symbols: a.symbols, journal: a.journal, durability: a.durability,
+    waitStrategy: a['wait-strategy'] };
+}
+
+interface FanoutArgs {
+  subscribers: number;
+  'slow-fraction': number;
+  'stalled-fraction': number;
+  'slow-bytes-per-second': number;
+  rates: number[];
+  'step-ms': number;
+  'warmup-ms': number;
+  'drain-ms': number;
+  'flush-interval-ms': number;
+  workers: number;
+  'cap-bytes': number;
+  policy: 'drop' | 'disconnect';
+  seed: number;
+  json: boolean;
+}
+
+const fanout: CommandModule<object, FanoutArgs> = {
+  command: 'fanout',
+  describe: 'Market-data fan-out: 1,000 subscribers (slow and stalled among them) while the feed rate rises step by step',
+  builder: (y) => y
+    .option('subscribers', { type: 'number', default: FANOUT_BENCH_DEFAULTS.subscribers, describe: 'Subscribers in all' })
+    .option('slow-fraction', { type: 'number', default: FANOUT_BENCH_DEFAULTS.slowFraction, describe: 'Fraction of them that read slowly' })
+    .option('stalled-fraction', { type: 'number', default: FANOUT_BENCH_DEFAULTS.stalledFraction, describe: 'Fraction of them that never read' })
+    .option('slow-bytes-per-second', { type: 'number', default: FANOUT_BENCH_DEFAULTS.slowBytesPerSecond, describe: 'What a slow subscriber reads per second' })
+    .option('rates', { type: 'number', array: true, default: [...FANOUT_BENCH_DEFAULTS.ratesHz], describe: 'Feed rates to try, frames/s to each subscriber, ascending' })
+    .option('step-ms', { type: 'number', default: FANOUT_BENCH_DEFAULTS.stepMs, describe: 'Length of each rate step, ms' })
+    .option('warmup-ms', { type: 'number', default: FANOUT_BENCH_DEFAULTS.warmupMs, describe: 'Untimed warm-up, ms' })
+    .option('drain-ms', { type: 'number', default: FANOUT_BENCH_DEFAULTS.drainMs, describe: 'How far behind the head a fast subscriber may be after a step, ms' })
+    .option('flush-interval-ms', { type: 'number', default: FANOUT_BENCH_DEFAULTS.flushIntervalMs,
+      describe: 'Least time between feed flushes (one write per subscriber each), ms; 0: every event-loop turn' })
+    .option('workers', { type: 'number', default: FANOUT_BENCH_DEFAULTS.workers, describe: 'Worker threads for the fast subscribers' })
+    .option('cap-bytes', { type: 'number', default: FANOUT_BENCH_DEFAULTS.capBytes, describe: 'Engine outbound cap per subscriber, bytes' })
+    .option('policy', { choices: ['drop', 'disconnect'] as const, default: FANOUT_BENCH_DEFAULTS.policy, describe: 'Slow-subscriber policy of the engine' })
+    .option('seed', { type: 'number', default: FANOUT_BENCH_DEFAULTS.seed, describe: 'Seed of the recorded feed and the subscribers' })
+    .option('json', { type: 'boolean', default: false, describe: 'Print the results as one JSON object on stdout' })
+    .check((a) => {
+      const flag = (name: string): string => (name === 'ratesHz' ? 'rates' : name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`));
+      const problems = fanoutBenchProblems(fanoutOptions(a)).map((p) => p.replace(/^[a-zA-Z]+/, (name) => `--${flag(name)}`));
+      if (problems.length > 0) throw new Error(problems.join('\n'));
+      return true;
+    }),
+  handler: async (a) => {
+    const result = await runFanoutBench({ ...fanoutOptions(a), progress: (line) => process.stderr.write(`${line}\n`) });
+    const machine = machineSummary();
+    if (a.json) process.stdout.write(`${JSON.stringify({ benchmark: 'fanout', machine, ...result }, null, 2)}\n`);
+    else process.stdout.write(`${formatFanoutBench(result, machine)}\n`);
+    if (result.problems.length > 0) process.exitCode = ExitCode.Invariant;
+  },
+};
+
+/** The flags of `bench fanout` as runFanoutBench options. */
+function fanoutOptions(a: FanoutArgs): FanoutBenchOptions {
+  return { ...FANOUT_BENCH_DEFAULTS, subscribers: a.subscribers, slowFraction: a['slow-fraction'], stalledFraction: a['stalled-fraction'],
+    slowBytesPerSecond: a['slow-bytes-per-second'], ratesHz: a.rates, stepMs: a['step-ms'], warmupMs: a['warmup-ms'], drainMs: a['drain-ms'],
+    flushIntervalMs: a['flush-interval-ms'], workers: a.workers, capBytes: a['cap-bytes'], policy: a.policy, seed: a.seed };
+}
+
 /** `matchbench bench <name>`: the benchmarks behind `npm run bench:*`. */
 export const benchCommand: CommandModule = {
   command: 'bench <benchmark>',
   describe: 'Run a benchmark (also: npm run bench:<benchmark>)',
-  builder: (y) => y.command(matcher).command(ring).demandCommand(1, 'Name a benchmark: matcher, ring'),
+  builder: (y) => y.command(matcher).command(ring).command(engine).command(fanout).demandCommand(1, 'Name a benchmark: matcher, ring, engine, fanout'),
   handler: () => {},
 };

@@ -41,7 +41,7 @@ describe('matchbench engine', () => {
   it('listens on 127.0.0.1, trades, publishes market data, and stops cleanly on SIGTERM with its journal', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'matchbench-engine-cli-'));
     const journal = path.join(dir, 'e.journal');
-    const child = spawn(process.execPath, [cli, 'engine', '--order-port', '0', '--md-port', '0', '--journal', journal], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cli, 'engine', '--order-port', '0', '--md-port', '0', '--http-port', '0', '--journal', journal], { stdio: ['ignore', 'pipe', 'pipe'] });
     try {
       let out = '';
       child.stdout.on('data', (c: Buffer) => { out += c.toString(); });
@@ -75,6 +75,35 @@ describe('matchbench engine', () => {
       expect(out).toMatch(/stopped after 2 commands/);
       const replay = spawnSync(process.execPath, [cli, 'replay', journal, '--json'], { encoding: 'utf8' });
       expect(JSON.parse(replay.stdout)).toMatchObject({ records: 2, restingOrders: 0 });
+    } finally {
+      child.kill('SIGKILL');
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('takes its settings from a YAML config file, flags overriding it, and serves HTTP', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'matchbench-engine-yaml-'));
+    const config = path.join(dir, 'engine.yaml');
+    fs.writeFileSync(config, 'ports: { orderEntry: 0, marketData: 0, http: 1 }\nsymbols:\n  - { symbolId: 5, name: XAU-USD }\n  - { symbolId: 6 }\n');
+    const child = spawn(process.execPath, [cli, 'engine', '--config', config, '--http-port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      let out = '';
+      child.stdout.on('data', (c: Buffer) => { out += c.toString(); });
+      const ready = await new Promise<RegExpMatchArray>((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error(`engine did not start: ${out}`)), 10_000);
+        child.stdout.on('data', () => {
+          const m = out.match(/engine ready: (\d+) symbol\(s\);.*http 127\.0\.0\.1:(\d+)/);
+          if (m !== null) {
+            clearTimeout(t);
+            resolve(m);
+          }
+        });
+      });
+      expect(ready[1]).toBe('2');
+      const response = await fetch(`http://127.0.0.1:${ready[2]}/book/XAU-USD`);
+      expect(await response.json()).toEqual({ symbol: 'XAU-USD', symbolId: 5, bids: [], asks: [] });
+      child.kill('SIGTERM');
+      expect(await new Promise<number | null>((resolve) => child.on('exit', resolve))).toBe(0);
     } finally {
       child.kill('SIGKILL');
       fs.rmSync(dir, { recursive: true, force: true });

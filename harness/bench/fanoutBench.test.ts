@@ -1,0 +1,96 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { ExitCode } from '../exitCodes.js';
+import { emptyFeedCounts } from '../clients/FeedSubscriber.js';
+import { encodeLatency, type SubscriberClassResult } from '../clients/SubscriberPoolResult.js';
+import { latencyHistogram } from '../record/HistogramSet.js';
+import { FANOUT_BENCH_DEFAULTS, fanoutBenchProblems, runFanoutBench, summarizeRun, type FanoutStep } from './fanoutBench.js';
+import { formatFanoutBench } from './formatFanoutBench.js';
+
+// The engine process, the pool threads and the CLI run from dist/ (npm test builds first).
+const cli = fileURLToPath(new URL('../../dist/harness/cli.js', import.meta.url));
+const tiny = { subscribers: 20, ratesHz: [500, 1_000], stepMs: 300, warmupMs: 100, drainMs: 300, feedOperationsPerSymbol: 2_000, feedSymbols: 2, workers: 1 };
+
+describe('fan-out benchmark', () => {
+  it('runs a tiny fan-out: baseline and two steps, every check passing', async () => {
+    const lines: string[] = [];
+    const result = await runFanoutBench({ ...tiny, progress: (line) => lines.push(line) });
+    expect(result.problems).toEqual([]);
+    expect(result.counts).toEqual({ fast: 15, slow: 4, stalled: 1 });
+    expect(result.baseline.withSlow).toBe(false);
+    expect(result.baseline.classes.fast?.subscribers).toBe(15);
+    expect(result.baseline.classes.slow).toBeUndefined();
+    expect(result.steps.map((s) => [s.rateHz, s.withSlow])).toEqual([[500, true], [1_000, true]].slice(0, result.steps.length));
+    const first = result.steps[0];
+    expect(first?.classes.slow?.subscribers).toBe(4);
+    expect(first?.classes.stalled?.subscribers).toBe(1);
+    // Every frame the engine published in the step reached every fast subscriber.
+    for (const s of [result.baseline, ...result.steps.filter((x) => x.keptUp)]) {
+      expect(s.classes.fast?.feedFrames).toBe(15 * s.play.frames);
+      expect(s.classes.fast?.latency.count).toBe(15 * s.play.frames);
+      expect(s.classes.fast?.behindHeadFrames).toBe(0);
+      expect(s.deliveredFrames).toBeGreaterThanOrEqual(15 * s.play.frames);
+    }
+    expect(result.books.compared).toBe(15 * 2);
+    expect(result.books.equal).toBe(result.books.compared);
+    expect(result.engineRss.limitBytes).toBe(20 * FANOUT_BENCH_DEFAULTS.capBytes + 200 * 1024 * 1024);
+    expect(result.engineRss.maxBytes).toBeGreaterThan(0);
+    expect(result.fastP99RatioWithSlow).toBeGreaterThan(0);
+    expect(lines.some((l) => l.startsWith('baseline (fast only):'))).toBe(true);
+    const text = formatFanoutBench(result, 'test machine');
+    expect(text).toContain('| baseline (fast only) | 15');
+    expect(text).toContain('check: no CRC or protocol error');
+  });
+
+  it('fails the checks on a fast gap while keeping up, a protocol error or a book that differs from the engine\'s', () => {
+    const step = (name: string, keptUp: boolean, fastGaps: number): FanoutStep => ({
+      name, rateHz: 1_000, withSlow: true, play: { offeredRateHz: 1_000, frames: 100, elapsedMs: 100, achievedRateHz: 1_000, flushes: 10, lastSequence: 100 },
+      deliveredFrames: 100, deliveredFramesPerSecond: 1_000, engineFramesSentPerSecond: 1_000, keptUp, notKeptUpBecause: keptUp ? [] : ['slow'],
+      classes: { fast: { subscribers: 1, active: 1, feedFrames: 100, gaps: fastGaps, gapFrames: fastGaps * 3, protocolErrors: 0, snapshotsReceived: 0,
+        disconnects: 0, behindHeadFrames: 0, latency: { count: 1, minNs: 1, meanNs: 1, p50Ns: 1, p90Ns: 1, p99Ns: 1, p999Ns: 1, p9999Ns: 1, maxNs: 1 } } },
+      engine: { rssBytes: 1, maxRssBytes: 1, lastSequence: 100, subscribers: 1, framesSent: 100, bytesSent: 1, framesDropped: 0, snapshotsAnswered: 0,
+        maxQueuedBytes: 0, disconnects: {} },
+    });
+    const fast = (books: Record<string, Record<string, number>>, protocolErrors = 0): SubscriberClassResult => ({
+      class: 'fast', subscribers: 1, active: 1, counts: { ...emptyFeedCounts(), protocolErrors, checksumErrors: protocolErrors }, endReasons: {},
+      errors: protocolErrors > 0 ? ['client 1: ChecksumMismatch: …'] : [], latencyHistogram: encodeLatency(latencyHistogram()),
+      minLastFeedSequence: 100, maxLastFeedSequence: 100, books, inexactBooks: 0,
+    });
+    const base = { options: FANOUT_BENCH_DEFAULTS, counts: { fast: 1, slow: 0, stalled: 0 }, feed: { frames: 1, symbols: 1 }, engineClockOffsetNs: 0,
+      digests: { 1: 'a' }, caughtUp: true, finalSample: step('x', true, 0).engine };
+    const ok = summarizeRun({ ...base, baseline: step('baseline', true, 0), steps: [step('step 1', true, 0), step('step 2', false, 9)], finals: [fast({ 1: { a: 1 } })] });
+    expect(ok.problems).toEqual([]);
+    expect(ok.highestKeptUpRateHz).toBe(1_000);
+    expect(ok.fastGaps).toBe(0);
+    const bad = summarizeRun({ ...base, baseline: step('baseline', true, 0), steps: [step('step 1', true, 2)], finals: [fast({ 1: { b: 1 } }, 1)] });
+    expect(bad.problems).toEqual([
+      'fast subscribers: 1 protocol errors (1 CRC): client 1: ChecksumMismatch: …',
+      'step 1: fast subscribers saw 2 gaps (6 frames) while keeping up',
+      '1 fast subscribers\' rebuilt book of symbol 1 (b) differs from the engine\'s (a)',
+    ]);
+  });
+
+  it('names every bad option', () => {
+    expect(fanoutBenchProblems({ ...FANOUT_BENCH_DEFAULTS, subscribers: 0, ratesHz: [10, 5], slowFraction: 0.9, stalledFraction: 0.2 })).toEqual([
+      'subscribers must be an integer ≥ 1, got 0',
+      'slowFraction + stalledFraction must leave fast subscribers, got 1.1',
+      'ratesHz must be ascending',
+    ]);
+  });
+
+  it('prints one JSON object from `matchbench bench fanout --json` and exits 0; bad flags exit 2', () => {
+    const r = spawnSync(process.execPath, [cli, 'bench', 'fanout', '--subscribers', '10', '--rates', '500', '--step-ms', '200', '--warmup-ms', '0', '--json'],
+      { encoding: 'utf8', timeout: 60_000 });
+    expect(r.stderr).toContain('baseline (fast only)');
+    expect(r.status).toBe(ExitCode.Ok);
+    const result = JSON.parse(r.stdout) as { benchmark: string; problems: string[]; steps: unknown[] };
+    expect(result.benchmark).toBe('fanout');
+    expect(result.problems).toEqual([]);
+    expect(result.steps).toHaveLength(1);
+    const bad = spawnSync(process.execPath, [cli, 'bench', 'fanout', '--subscribers', '0', '--rates', '5', '2'], { encoding: 'utf8', timeout: 30_000 });
+    expect(bad.status).toBe(ExitCode.Usage);
+    expect(bad.stderr).toMatch(/--subscribers must be an integer ≥ 1, got 0/);
+    expect(bad.stderr).toMatch(/--rates must be ascending/);
+  });
+});
