@@ -170,9 +170,16 @@ export type SubscriberGroup =
  */
 export interface Threshold {
   readonly source: string;
-  /** e.g. 'order_rtt', 'fill_rtt', 'cancel_rtt', 'feed_latency.fast', 'feed_gaps.slow', 'achieved_rate', 'errors', 'rejects'. */
+  /**
+   * e.g. 'order_rtt', 'fill_rtt', 'cancel_rtt', 'feed_latency.fast', 'feed_gaps.slow', 'achieved_rate', 'errors', 'rejects';
+   * per-class metrics carry their class after a dot. The vocabulary is THRESHOLD_METRICS in thresholdMetrics.ts.
+   */
   readonly metric: string;
-  /** e.g. 'p50', 'p99', 'p99.9', 'max', 'mean', 'count', 'rate'; 'value' for plain counters. */
+  /**
+   * e.g. 'p50', 'p99', 'p99.9' (percentiles normalised: 'p(99)' and 'p99.90' become 'p99', 'p99.9'), 'min', 'mean', 'max',
+   * 'count', 'rate', 'ratio', 'min_ratio', 'p_value'. Counters written without a stat get 'count' (KIND_STATS in
+   * thresholdMetrics.ts lists each kind's stats and units).
+   */
   readonly stat: string;
   readonly op: '<' | '<=' | '>' | '>=' | '==' | '!=';
   readonly value: number;
@@ -197,6 +204,7 @@ export interface HostPort {
 
 /** ramp-to-knee: the first phase whose `metric` p99 exceeds p99LimitMs is the knee. */
 export interface KneeSpec {
+  /** A latency metric of thresholdMetrics.ts: 'order_rtt', 'fill_service_time', 'feed_latency.fast', ... */
   readonly metric: string;
   readonly p99LimitMs: number;
 }
