@@ -8,6 +8,7 @@ import { hideBin } from 'yargs/helpers';
 import { benchCommand } from './commands/benchCommand.js';
 import { engineCommand } from './commands/engineCommand.js';
 import { replayCommand } from './commands/replayCommand.js';
+import { runCommand } from './commands/runCommand.js';
 import { ExitCode } from './exitCodes.js';
 import { tuneV8 } from './v8Tuning.js';
 
@@ -20,6 +21,7 @@ await yargs(hideBin(process.argv))
   .command(benchCommand)
   .command(engineCommand)
   .command(replayCommand)
+  .command(runCommand)
   .strict()
   .demandCommand(1, 'Name a command; see --help for the list.')
   .recommendCommands()

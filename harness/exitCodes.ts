@@ -10,5 +10,9 @@ export const ExitCode = {
   Usage: 2,
   /** A correctness check failed: implementations disagreed or an invariant broke. */
   Invariant: 3,
+  /** `matchbench run`: the run finished and was correct, but a threshold of the scenario failed. */
+  Thresholds: 4,
+  /** The target could not be reached, refused login, or does not speak docs/PROTOCOL.md; nothing was measured. */
+  Target: 5,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

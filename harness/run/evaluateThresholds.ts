@@ -1,4 +1,4 @@
-import type { LatencySummary } from '../record/HistogramSet.js';
+import { HistogramSet, type LatencySummary } from '../record/HistogramSet.js';
 import type { Threshold } from '../scenario/Scenario.js';
 import type { RunResult, ThresholdResult } from '../../reports/RunResult.js';
 
@@ -7,13 +7,14 @@ export type Measured = Omit<RunResult, 'verdict' | 'thresholds'>;
 
 const NS_PER_MS = 1_000_000;
 
-function latencyStat(summary: LatencySummary, stat: string): number | null {
+function latencyStat(m: Measured, metric: string, summary: LatencySummary, stat: string): number | null {
+  const percentile = /^p(\d+(?:\.\d+)?)$/.exec(stat);
+  if (percentile !== null) {
+    const encoded = m.histograms[metric];
+    if (encoded === undefined) return null;
+    return HistogramSet.decode({ [metric]: encoded }).get(metric).getValueAtPercentile(Number(percentile[1])) / NS_PER_MS;
+  }
   switch (stat) {
-    case 'p50': return summary.p50Ns / NS_PER_MS;
-    case 'p90': return summary.p90Ns / NS_PER_MS;
-    case 'p99': return summary.p99Ns / NS_PER_MS;
-    case 'p99.9': return summary.p999Ns / NS_PER_MS;
-    case 'p99.99': return summary.p9999Ns / NS_PER_MS;
     case 'max': return summary.maxNs / NS_PER_MS;
     case 'min': return summary.minNs / NS_PER_MS;
     case 'mean': return summary.meanNs / NS_PER_MS;
@@ -23,7 +24,7 @@ function latencyStat(summary: LatencySummary, stat: string): number | null {
 }
 
 function feedCount(m: Measured, className: string, pick: (f: Measured['feed'][string]) => number): number | null {
-  if (className === 'all' || className === '') {
+  if (className === 'all') {
     const all = Object.values(m.feed);
     return all.length === 0 ? null : all.reduce((sum, f) => sum + pick(f), 0);
   }
@@ -31,33 +32,52 @@ function feedCount(m: Measured, className: string, pick: (f: Measured['feed'][st
   return f === undefined ? null : pick(f);
 }
 
+/** A counter as its stat asks: the count, or per second of the run's phases. */
+function counter(m: Measured, value: number | null, stat: string): number | null {
+  if (value === null) return null;
+  if (stat !== 'rate') return value;
+  const seconds = m.phases.reduce((s, p) => s + p.durationMs, 0) / 1_000;
+  return seconds === 0 ? null : value / seconds;
+}
+
 /**
  * The measured value a threshold speaks of, in its unit (ms for latencies), or null when the run
- * did not measure it (a feed class with no subscribers, a latency with no samples).
+ * did not measure it (a feed class with no subscribers, a latency with no samples). The metric
+ * vocabulary is harness/scenario/thresholdMetrics.ts.
  */
 export function measuredValue(m: Measured, t: Pick<Threshold, 'metric' | 'stat'>): number | null {
   const latency = m.latency[t.metric];
-  if (latency !== undefined) return latency.count === 0 && t.stat !== 'count' ? null : latencyStat(latency, t.stat);
-  const [family = '', className = 'all'] = t.metric.split('.');
+  if (latency !== undefined) return latency.count === 0 && t.stat !== 'count' ? null : latencyStat(m, t.metric, latency, t.stat);
+  const dot = t.metric.indexOf('.');
+  const family = dot < 0 ? t.metric : t.metric.slice(0, dot);
+  const className = dot < 0 ? 'all' : t.metric.slice(dot + 1);
+  if (family === 'feed_latency') return null;
   const o = m.orders;
   switch (family) {
-    case 'feed_gaps': return feedCount(m, className, (f) => f.gaps);
-    case 'feed_drops': return feedCount(m, className, (f) => f.drops);
-    case 'feed_frames': return feedCount(m, className, (f) => f.frames);
-    case 'disconnects': return feedCount(m, className, (f) => f.disconnects);
-    case 'reconnects': return feedCount(m, className, (f) => f.reconnects);
-    case 'feed_errors': return feedCount(m, className, (f) => f.protocolErrors);
+    case 'feed_gaps': return counter(m, feedCount(m, className, (f) => f.gaps), t.stat);
+    case 'feed_drops': return counter(m, feedCount(m, className, (f) => f.drops), t.stat);
+    case 'feed_frames': return counter(m, feedCount(m, className, (f) => f.frames), t.stat);
+    case 'feed_errors': return counter(m, feedCount(m, className, (f) => f.protocolErrors), t.stat);
+    case 'disconnects': return counter(m, feedCount(m, className, (f) => f.disconnects), t.stat);
+    case 'reconnects': return counter(m, feedCount(m, className, (f) => f.reconnects), t.stat);
+    case 'orders': return counter(m, o.sent, t.stat);
+    case 'unanswered': return counter(m, o.unanswered, t.stat);
+    case 'errors': return counter(m, m.errors.length, t.stat);
+    case 'invariant_violations': return counter(m, m.invariants.violations.length, t.stat);
+    case 'rejects':
+      if (t.stat === 'ratio') return o.sent === 0 ? null : o.rejected / o.sent;
+      return counter(m, o.rejected, t.stat);
     case 'achieved_rate': {
       const offered = m.phases.reduce((s, p) => s + p.offered, 0);
       const seconds = m.phases.reduce((s, p) => s + p.durationMs, 0) / 1_000;
       if (t.stat === 'ratio') return offered === 0 ? null : o.sent / offered;
+      if (t.stat === 'min_ratio') {
+        const ratios = m.phases.filter((p) => p.offered > 0).map((p) => p.sent / p.offered);
+        return ratios.length === 0 ? null : Math.min(...ratios);
+      }
       return seconds === 0 ? null : o.sent / seconds;
     }
-    case 'rejects': return o.rejected;
-    case 'unanswered': return o.unanswered;
-    case 'errors': return m.errors.length;
-    case 'invariant_violations': return m.invariants.violations.length;
-    case 'arrivals': return t.stat === 'p_value' || t.stat === 'pvalue' ? m.arrivals.pValue : m.arrivals.ksStatistic;
+    case 'arrivals': return t.stat === 'statistic' ? m.arrivals.ksStatistic : m.arrivals.pValue;
     default: return null;
   }
 }

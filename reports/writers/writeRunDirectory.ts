@@ -18,9 +18,11 @@ export const RUN_FILES = {
 /**
  * Writes a run directory: result.json, summary.md, one HdrHistogram percentile file per
  * histogram (`<metric>.hgrm`, values in ms) and the interval log (latency.hlog, one histogram per
- * metric and second). Creates the directory; returns the paths written.
+ * metric and second), plus `extraFiles` (name → text, e.g. engine.log). Creates the directory;
+ * returns the paths written.
  */
-export function writeRunDirectory(dir: string, result: RunResult, intervals: IntervalSeries, startEpochMs: number): string[] {
+export function writeRunDirectory(dir: string, result: RunResult, intervals: IntervalSeries, startEpochMs: number,
+  extraFiles: Readonly<Record<string, string>> = {}): string[] {
   mkdirSync(dir, { recursive: true });
   const written: string[] = [];
   const write = (name: string, text: string): void => {
@@ -36,5 +38,6 @@ export function writeRunDirectory(dir: string, result: RunResult, intervals: Int
   }
   write(RUN_FILES.intervalLog, intervalLogText(intervals, startEpochMs,
     `matchbench ${result.scenario.name} seed ${result.seed} commit ${result.identity.gitCommit}`));
+  for (const [name, text] of Object.entries(extraFiles)) write(name, text);
   return written;
 }

@@ -1,0 +1,133 @@
+import path from 'node:path';
+import type { CommandModule } from 'yargs';
+import { writeRunDirectory } from '../../reports/writers/writeRunDirectory.js';
+import { summaryText, formatNs } from '../../reports/writers/summaryText.js';
+import type { RunVerdict } from '../../reports/RunResult.js';
+import { TargetError } from '../clients/TargetError.js';
+import { ExitCode } from '../exitCodes.js';
+import { runScenario, type RunProgress } from '../run/runScenario.js';
+import { loadScenario } from '../scenario/loadScenario.js';
+import { parseTargetFlag, TARGET_FLAG_FORMS } from '../scenario/parseTarget.js';
+import { scenarioTargetProblems } from '../scenario/resolveScenario.js';
+import type { TargetSpec } from '../scenario/Scenario.js';
+
+interface RunArgs {
+  scenario: string;
+  seed: number | undefined;
+  target: string | undefined;
+  out: string | undefined;
+  workers: number | undefined;
+  quiet: boolean;
+  json: boolean;
+}
+
+/** Exit code of each verdict (README, "Exit codes"). */
+export const VERDICT_EXIT: Record<RunVerdict, ExitCode> = {
+  passed: ExitCode.Ok,
+  'thresholds-failed': ExitCode.Thresholds,
+  'invariant-failed': ExitCode.Invariant,
+  error: ExitCode.Error,
+};
+
+function progressLine(p: RunProgress): string {
+  const pct = Math.min(100, (100 * p.elapsedMs) / p.totalMs).toFixed(0).padStart(3);
+  return `${pct}% ${(p.elapsedMs / 1000).toFixed(0).padStart(4)}s/${(p.totalMs / 1000).toFixed(0)}s ${p.phase.padEnd(12)} ` +
+    `offered ${p.offeredRate.toFixed(0).padStart(6)}/s achieved ${String(p.achievedRate).padStart(6)}/s ` +
+    `sent ${p.sent} p99 ${p.p99Ns === 0 ? '–' : formatNs(p.p99Ns)} errors ${p.errors}`;
+}
+
+/** `matchbench run <scenario>`: drive an engine with a scenario and write a run directory. */
+export const runCommand: CommandModule<object, RunArgs> = {
+  command: 'run <scenario>',
+  describe: 'Run a scenario against an engine (default: the embedded reference engine) and write a run directory',
+  builder: (y) => y
+    .positional('scenario', { type: 'string', demandOption: true, describe: 'Scenario file (scenarios/*.yaml)' })
+    .option('seed', { type: 'number', describe: "Run seed (default: the scenario's seed)" })
+    .option('target', { type: 'string', describe: `Where the load goes: ${TARGET_FLAG_FORMS} (default: the scenario's target)` })
+    .option('out', { type: 'string', describe: 'Run directory (default runs/<scenario>-<seed>-<time>)' })
+    .option('workers', { type: 'number', describe: 'Load-generator threads (default: the scenario\'s clients.workers)' })
+    .option('quiet', { type: 'boolean', default: false, describe: 'No progress display' })
+    .option('json', { type: 'boolean', default: false, describe: 'Print result.json on stdout instead of the summary' })
+    .check((a) => {
+      if (a.seed !== undefined && !Number.isSafeInteger(a.seed)) throw new Error(`--seed must be an integer, got ${a.seed}`);
+      if (a.workers !== undefined && (!Number.isSafeInteger(a.workers) || a.workers < 1 || a.workers > 64)) {
+        throw new Error(`--workers must be an integer from 1 to 64, got ${a.workers}`);
+      }
+      return true;
+    }),
+  handler: async (a) => {
+    const fail = (code: ExitCode, lines: readonly string[]): void => {
+      process.stderr.write(lines.map((l) => `matchbench run: ${l}\n`).join(''));
+      process.exitCode = code;
+    };
+    const loaded = await loadScenario(a.scenario);
+    if (!loaded.ok) {
+      fail(ExitCode.Usage, [`${a.scenario}: ${loaded.problems.length} problem(s), nothing was run:`, ...loaded.problems.map((p) => `  ${p}`)]);
+      return;
+    }
+    let scenario = loaded.scenario;
+    let target: TargetSpec = scenario.target;
+    if (a.target !== undefined) {
+      const parsed = parseTargetFlag(a.target);
+      if (!parsed.ok) {
+        fail(ExitCode.Usage, parsed.problems.map((p) => `--target: ${p}`));
+        return;
+      }
+      target = parsed.value;
+      const subscribers = scenario.clients.marketData.reduce((n, g) => n + g.count, 0);
+      if (target.kind === 'inproc' && subscribers > 0) {
+        // inproc has no feed: run the order flow alone rather than refuse a shared scenario file.
+        process.stderr.write(`matchbench run: --target inproc has no market-data feed; the scenario's ${subscribers} subscribers are skipped ` +
+          'and feed thresholds will read "not measured"\n');
+        scenario = { ...scenario, clients: { ...scenario.clients, marketData: [] } };
+      }
+      const problems = scenarioTargetProblems(scenario.clients, target);
+      if (problems.length > 0) {
+        fail(ExitCode.Usage, problems.map((p) => `--target ${a.target}: ${p}`));
+        return;
+      }
+    }
+    const seed = a.seed ?? scenario.seed;
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    const out = a.out ?? path.join('runs', `${scenario.name}-${seed}-${stamp}`);
+    const tty = process.stderr.isTTY && !a.quiet && !a.json;
+    const controller = new AbortController();
+    const onSignal = (): void => {
+      process.stderr.write('\nmatchbench run: stopping (Ctrl-C again to abort without a report)\n');
+      controller.abort();
+      process.once('SIGINT', () => process.exit(130));
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    const engineLog: string[] = [];
+    let output;
+    try {
+      output = await runScenario({
+        scenario, scenarioHash: loaded.hash, scenarioFile: a.scenario, seed, target, signal: controller.signal,
+        command: ['matchbench', ...process.argv.slice(2)].join(' '),
+        ...(a.workers === undefined ? {} : { workers: a.workers }),
+        ...(tty ? { progress: (p: RunProgress) => process.stderr.write(`\r${progressLine(p)}\x1b[K`) } : {}),
+        log: (line: string) => engineLog.push(`${new Date().toISOString()} ${line}`),
+      });
+    } catch (error) {
+      if (error instanceof TargetError) {
+        fail(ExitCode.Target, [`target ${error.code}: ${error.message}`]);
+        return;
+      }
+      if (error instanceof RangeError) {
+        fail(ExitCode.Usage, [error.message]);
+        return;
+      }
+      throw error;
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      if (tty) process.stderr.write('\r\x1b[K');
+    }
+    writeRunDirectory(out, output.result, output.intervals, output.startEpochMs,
+      engineLog.length === 0 ? {} : { 'engine.log': `${engineLog.join('\n')}\n` });
+    if (a.json) process.stdout.write(`${JSON.stringify(output.result)}\n`);
+    else process.stdout.write(`${summaryText(output.result)}\nrun directory: ${out}\n`);
+    process.exitCode = VERDICT_EXIT[output.result.verdict];
+  },
+};

@@ -1,0 +1,370 @@
+import { CommandKind } from '../../engine/book/Command.js';
+import type { ExecutionReport } from '../../engine/gateway/OrderEntrySession.js';
+import { monotonicNowNs, type NsClock } from '../../engine/gateway/monotonicNowNs.js';
+import { RejectReason } from '../../engine/protocol/codes.js';
+import { MessageType } from '../../engine/protocol/messages.js';
+import { OrderEntryClient } from '../clients/OrderEntryClient.js';
+import { ClientFlow } from '../generate/ClientFlow.js';
+import type { FlowOrder } from '../generate/FlowOrder.js';
+import { HistogramSet } from '../record/HistogramSet.js';
+import { IntervalSeries } from '../record/IntervalSeries.js';
+import type { Scenario } from '../scenario/Scenario.js';
+
+/** Options of {@link OrderEntryDriver.connect}; each documents its default. */
+export interface OrderEntryDriverOptions {
+  readonly scenario: Scenario;
+  readonly seed: number;
+  /** Global client indexes this driver runs (0 … clients.orderEntry − 1); client i logs in as clientId firstClientId + i. */
+  readonly clientIndexes: readonly number[];
+  readonly host: string;
+  readonly port: number;
+  /** Default 1. */
+  readonly firstClientId?: number;
+  /** How long to wait for answers after the last send, ms. Default 2,000. */
+  readonly drainTimeoutMs?: number;
+  /** Most send times kept for the arrival check (the first ones). Default 2,000,000. */
+  readonly maxSendSamples?: number;
+}
+
+export const ORDER_ENTRY_DRIVER_DEFAULTS = { firstClientId: 1, drainTimeoutMs: 2_000, maxSendSamples: 2_000_000 } as const;
+
+/** Names of the latency histograms a driver records (see docs/SCENARIOS.md, metrics). */
+export const DRIVER_METRICS = {
+  [CommandKind.NewOrder]: { rtt: 'order_rtt', service: 'order_service_time' },
+  [CommandKind.Cancel]: { rtt: 'cancel_rtt', service: 'cancel_service_time' },
+  [CommandKind.Replace]: { rtt: 'replace_rtt', service: 'replace_service_time' },
+  fill: { rtt: 'fill_rtt', service: 'fill_service_time' },
+  /** How late the harness sent each request after its intended time: the harness's own lag. */
+  sendLag: 'send_lag',
+} as const;
+
+/** What a driver measured; plain data (crosses threads as is). */
+export interface DriverResult {
+  readonly histograms: Record<string, string>;
+  readonly intervals: Record<string, string>[];
+  /** Per client index: sha256 of its generated stream. */
+  readonly streamHashes: Record<number, string>;
+  readonly generated: number;
+  readonly generatedByPhase: number[];
+  readonly sent: number;
+  readonly sentByKind: Record<string, number>;
+  /** Actual send times, ms since run start, ascending per driver (the first maxSendSamples). */
+  readonly sendTimesMs: Float64Array;
+  readonly acked: number;
+  readonly fills: number;
+  readonly canceled: number;
+  readonly replaced: number;
+  readonly rejected: number;
+  readonly rejectsByReason: Record<string, number>;
+  readonly unanswered: number;
+  readonly backpressured: number;
+  readonly errors: string[];
+}
+
+/** Progress of a running driver: counts so far and the order_rtt of the last second (encoded). */
+export interface DriverProgress {
+  readonly sent: number;
+  readonly answered: number;
+  readonly errors: number;
+  readonly lastSecond: Record<string, string>;
+}
+
+interface Pending {
+  readonly kind: CommandKind;
+  readonly intendedNs: number;
+  readonly sentNs: number;
+}
+
+interface Client {
+  readonly index: number;
+  readonly flow: ClientFlow;
+  readonly connection: OrderEntryClient;
+  /** The client's next order (the flow's reused object) or null when its stream has ended. */
+  next: FlowOrder | null;
+  /** Requests sent and not answered yet, by the timestamp they were sent with (unique per client). */
+  readonly pending: Map<number, Pending>;
+  /** The NEW_ORDER answered last: its taker FILL, if one follows at once, gives fill_rtt. */
+  lastAckedSentNs: number;
+  lastAckedIntendedNs: number;
+}
+
+const REJECT_NAMES: Record<number, string> = Object.fromEntries(Object.entries(RejectReason).map(([name, code]) => [code, name]));
+const KIND_NAMES: Record<number, string> = { [CommandKind.NewOrder]: 'new', [CommandKind.Cancel]: 'cancel', [CommandKind.Replace]: 'replace' };
+
+/** A clock that never returns the same reading twice, so a request's timestamp identifies it. */
+function strictlyRisingClock(base: NsClock): NsClock {
+  let last = 0;
+  return () => {
+    const now = base();
+    last = now > last ? now : last + 1;
+    return last;
+  };
+}
+
+/**
+ * Drives a set of order-entry clients through their seeded streams in the open workload model:
+ * every request goes out at its intended time (or as soon after as this thread can), whether or
+ * not earlier ones were answered. Each answer is recorded twice: from the intended send time
+ * (corrected for coordinated omission: a stall delays the sends behind it, and their latency
+ * counts from when they should have gone) and from the actual send time (service time).
+ *
+ * ```
+ *  ClientFlow ×N ─► min-heap by intended time ─► timer loop ─► OrderEntryClient ─► engine
+ *                                                   ▲ send_lag             │ reports
+ *  HistogramSet, IntervalSeries ◄── onReport (match by echoed timestamp) ◄─┘
+ * ```
+ */
+export class OrderEntryDriver {
+  private readonly clients: Client[];
+  private readonly heap: Client[] = [];
+  private readonly total = new HistogramSet();
+  private readonly intervals = new IntervalSeries();
+  private readonly lastSecond = new HistogramSet();
+  private readonly sendTimes: Float64Array;
+  private sendSamples = 0;
+  private runStartNs = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private immediate: NodeJS.Immediate | undefined;
+  private stopped = false;
+  private finished: (() => void) | undefined;
+  private readonly generatedByPhase: number[];
+  private generated = 0;
+  private sent = 0;
+  private readonly sentByKind: Record<string, number> = { new: 0, cancel: 0, replace: 0 };
+  private acked = 0;
+  private fills = 0;
+  private canceled = 0;
+  private replaced = 0;
+  private rejected = 0;
+  private answered = 0;
+  private readonly rejectsByReason: Record<string, number> = {};
+  private backpressured = 0;
+  private readonly errors: string[] = [];
+
+  private constructor(private readonly options: OrderEntryDriverOptions, private readonly clock: NsClock) {
+    this.clients = [];
+    this.generatedByPhase = options.scenario.phases.map(() => 0);
+    this.sendTimes = new Float64Array(Math.min(options.maxSendSamples ?? ORDER_ENTRY_DRIVER_DEFAULTS.maxSendSamples, 1 << 24));
+  }
+
+  /** Builds every client's flow and logs every client in. Rejects (a TargetError) if one cannot. */
+  static async connect(options: OrderEntryDriverOptions): Promise<OrderEntryDriver> {
+    const clock = monotonicNowNs;
+    const driver = new OrderEntryDriver(options, clock);
+    const shared = ClientFlow.shared(options.scenario, options.seed);
+    const firstClientId = options.firstClientId ?? ORDER_ENTRY_DRIVER_DEFAULTS.firstClientId;
+    try {
+      for (const index of options.clientIndexes) {
+        let client: Client | undefined;
+        const connection = await OrderEntryClient.connect({
+          host: options.host, port: options.port, clientId: firstClientId + index, clock: strictlyRisingClock(clock),
+          onReport: (report, receivedNs) => { if (client !== undefined) driver.onReport(client, report, receivedNs); },
+          onClose: (reason) => {
+            if (!driver.stopped && reason.kind !== 'logged-out') driver.errors.push(`client ${index}: ${reason.kind}: ${reason.detail}`);
+          },
+        });
+        client = { index, flow: new ClientFlow(options.scenario, options.seed, index, { shared }), connection, next: null,
+          pending: new Map(), lastAckedSentNs: -1, lastAckedIntendedNs: 0 };
+        driver.clients.push(client);
+      }
+    } catch (error) {
+      for (const c of driver.clients) c.connection.destroy();
+      throw error;
+    }
+    return driver;
+  }
+
+  /**
+   * Runs every client's stream from `runStartNs` (this thread's monotonicNowNs clock; the run's
+   * time 0) to its end, then waits up to drainTimeoutMs for the last answers, logs out and
+   * returns what was measured. {@link stop} ends it early with what was measured so far.
+   */
+  async run(runStartNs: number): Promise<DriverResult> {
+    this.runStartNs = runStartNs;
+    for (const client of this.clients) this.advance(client);
+    const done = new Promise<void>((resolve) => { this.finished = resolve; });
+    this.turn();
+    await done;
+    await this.drain();
+    await Promise.all(this.clients.map((c) => c.connection.active ? c.connection.logout().catch(() => undefined) : undefined));
+    return this.result();
+  }
+
+  /** Stops sending at once (Ctrl-C); {@link run} then drains briefly and resolves. */
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.immediate !== undefined) clearImmediate(this.immediate);
+    this.finished?.();
+  }
+
+  /** Counts so far, and the order round trips since the last call (encoded). */
+  progress(): DriverProgress {
+    const lastSecond = this.lastSecond.encode();
+    this.lastSecond.reset();
+    return { sent: this.sent, answered: this.answered, errors: this.errors.length, lastSecond };
+  }
+
+  private advance(client: Client): void {
+    client.next = client.flow.next();
+    if (client.next === null) return;
+    this.generated++;
+    this.generatedByPhase[client.next.phaseIndex] = (this.generatedByPhase[client.next.phaseIndex] ?? 0) + 1;
+    this.push(client);
+  }
+
+  /** Sends everything that is due, then sleeps until the next intended time. */
+  private readonly turn = (): void => {
+    this.timer = undefined;
+    this.immediate = undefined;
+    if (this.stopped) return;
+    const nowMs = (this.clock() - this.runStartNs) / 1e6;
+    while (this.heap.length > 0) {
+      const client = this.heap[0] as Client;
+      const order = client.next as FlowOrder;
+      if (order.intendedMs > nowMs) break;
+      this.pop();
+      this.send(client, order);
+      this.advance(client);
+    }
+    if (this.heap.length === 0) {
+      this.finished?.();
+      return;
+    }
+    const waitMs = ((this.heap[0] as Client).next as FlowOrder).intendedMs - (this.clock() - this.runStartNs) / 1e6;
+    // Timers fire up to ~1 ms late; below that, yield to I/O and look again (send_lag shows the cost).
+    if (waitMs > 1.5) this.timer = setTimeout(this.turn, waitMs - 1);
+    else this.immediate = setImmediate(this.turn);
+  };
+
+  private send(client: Client, order: FlowOrder): void {
+    const c = client.connection;
+    if (!c.active) return;
+    if (c.backpressured) {
+      this.backpressured++;
+      return;
+    }
+    let sentNs: number;
+    switch (order.kind) {
+      case CommandKind.NewOrder:
+        sentNs = c.newOrder({ symbolId: order.symbolId, clientOrderId: order.clientOrderId, price: order.price, quantity: order.quantity,
+          side: order.side, orderType: order.orderType, timeInForce: order.timeInForce });
+        break;
+      case CommandKind.Cancel:
+        sentNs = c.cancel({ symbolId: order.symbolId, clientOrderId: order.clientOrderId });
+        break;
+      default:
+        sentNs = c.replace({ symbolId: order.symbolId, clientOrderId: order.clientOrderId, price: order.price, quantity: order.quantity });
+    }
+    const intendedNs = this.runStartNs + order.intendedMs * 1e6;
+    client.pending.set(sentNs, { kind: order.kind, intendedNs, sentNs });
+    this.sent++;
+    this.sentByKind[KIND_NAMES[order.kind] as string] = (this.sentByKind[KIND_NAMES[order.kind] as string] ?? 0) + 1;
+    const sentMs = (sentNs - this.runStartNs) / 1e6;
+    if (this.sendSamples < this.sendTimes.length) this.sendTimes[this.sendSamples++] = sentMs;
+    this.record(sentMs, DRIVER_METRICS.sendLag, sentNs - intendedNs);
+  }
+
+  private record(atMs: number, name: string, valueNs: number): void {
+    this.total.record(name, valueNs);
+    this.intervals.record(atMs, name, valueNs);
+  }
+
+  private onReport(client: Client, report: ExecutionReport, receivedNs: number): void {
+    const atMs = (receivedNs - this.runStartNs) / 1e6;
+    if (report.type === MessageType.Fill) this.fills++;
+    const echo = report.echoTimestampNs;
+    const request = echo === 0 ? undefined : client.pending.get(echo);
+    if (request === undefined) {
+      // A follow-up of an answered request: the taker FILL right after an ACK gives fill_rtt.
+      if (report.type === MessageType.Fill && echo !== 0 && echo === client.lastAckedSentNs) {
+        client.lastAckedSentNs = -1;
+        this.record(atMs, DRIVER_METRICS.fill.rtt, receivedNs - client.lastAckedIntendedNs);
+        this.record(atMs, DRIVER_METRICS.fill.service, receivedNs - echo);
+      }
+      return;
+    }
+    client.pending.delete(echo);
+    this.answered++;
+    const names = DRIVER_METRICS[request.kind];
+    this.record(atMs, names.rtt, receivedNs - request.intendedNs);
+    this.record(atMs, names.service, receivedNs - request.sentNs);
+    if (request.kind === CommandKind.NewOrder) this.lastSecond.record(names.rtt, receivedNs - request.intendedNs);
+    switch (report.type) {
+      case MessageType.Ack:
+        this.acked++;
+        client.lastAckedSentNs = echo;
+        client.lastAckedIntendedNs = request.intendedNs;
+        break;
+      case MessageType.Reject: {
+        this.rejected++;
+        const name = REJECT_NAMES[report.reason] ?? `reason ${report.reason}`;
+        this.rejectsByReason[name] = (this.rejectsByReason[name] ?? 0) + 1;
+        break;
+      }
+      case MessageType.Canceled: this.canceled++; break;
+      case MessageType.Replaced: this.replaced++; break;
+      default:
+        // A FILL answering a request before its ACK breaks docs/PROTOCOL.md's event order.
+        this.errors.push(`client ${client.index}: a report of type 0x${report.type.toString(16)} answered a request before its ACK`);
+    }
+  }
+
+  private async drain(): Promise<void> {
+    const limitMs = this.stopped ? 500 : (this.options.drainTimeoutMs ?? ORDER_ENTRY_DRIVER_DEFAULTS.drainTimeoutMs);
+    const until = performance.now() + limitMs;
+    while (performance.now() < until && this.clients.some((c) => c.pending.size > 0 && c.connection.active)) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  }
+
+  private result(): DriverResult {
+    const streamHashes: Record<number, string> = {};
+    for (const c of this.clients) streamHashes[c.index] = c.flow.streamHash();
+    const unanswered = this.clients.reduce((sum, c) => sum + c.pending.size, 0);
+    if (unanswered > 0) this.errors.push(`${unanswered} requests unanswered when the run ended`);
+    return {
+      histograms: this.total.encode(), intervals: this.intervals.encode(), streamHashes,
+      generated: this.generated, generatedByPhase: [...this.generatedByPhase], sent: this.sent, sentByKind: { ...this.sentByKind },
+      sendTimesMs: this.sendTimes.slice(0, this.sendSamples), acked: this.acked, fills: this.fills, canceled: this.canceled,
+      replaced: this.replaced, rejected: this.rejected, rejectsByReason: { ...this.rejectsByReason }, unanswered,
+      backpressured: this.backpressured, errors: [...this.errors],
+    };
+  }
+
+  // A binary min-heap of clients by their next intended time (hand-written: one per driver, a few
+  // thousand entries, touched on every send).
+  private push(client: Client): void {
+    const heap = this.heap;
+    heap.push(client);
+    let i = heap.length - 1;
+    const t = (client.next as FlowOrder).intendedMs;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      const p = heap[parent] as Client;
+      if ((p.next as FlowOrder).intendedMs <= t) break;
+      heap[i] = p;
+      i = parent;
+    }
+    heap[i] = client;
+  }
+
+  private pop(): void {
+    const heap = this.heap;
+    const last = heap.pop() as Client;
+    if (heap.length === 0) return;
+    const t = (last.next as FlowOrder).intendedMs;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= heap.length) break;
+      const r = l + 1;
+      const child = r < heap.length && ((heap[r] as Client).next as FlowOrder).intendedMs < ((heap[l] as Client).next as FlowOrder).intendedMs ? r : l;
+      if (((heap[child] as Client).next as FlowOrder).intendedMs >= t) break;
+      heap[i] = heap[child] as Client;
+      i = child;
+    }
+    heap[i] = last;
+  }
+}

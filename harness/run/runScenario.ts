@@ -1,0 +1,438 @@
+import os from 'node:os';
+import { checkBookInvariants } from '../../engine/book/invariants.js';
+import { symbolConfig, type SymbolConfig } from '../../engine/book/SymbolConfig.js';
+import { Engine } from '../../engine/Engine.js';
+import type { FinalState } from '../../engine/matcherWorkerProtocol.js';
+import type { ArrivalCheck, FeedClassResult, KneeResult, PhaseResult, RunResult, RunVerdict } from '../../reports/RunResult.js';
+import { RUN_RESULT_SCHEMA, RUN_RESULT_VERSION } from '../../reports/RunResult.js';
+import { depthDigest } from '../clients/FeedBook.js';
+import { SubscriberPoolThread } from '../clients/SubscriberPoolThread.js';
+import { mergeClassResults, type SubscriberClassResult } from '../clients/SubscriberPoolResult.js';
+import { RateSchedule } from '../executors/RateSchedule.js';
+import { combineStreamHashes } from '../generate/combineStreamHashes.js';
+import { HistogramSet, summarize } from '../record/HistogramSet.js';
+import { IntervalSeries } from '../record/IntervalSeries.js';
+import type { HostPort, Scenario, SubscriberGroup, TargetSpec } from '../scenario/Scenario.js';
+import { arrivalKsTest } from '../stats/arrivalKsTest.js';
+import { phaseRates } from '../stats/phaseRates.js';
+import { evaluateThresholds, type Measured } from './evaluateThresholds.js';
+import type { DriverResult } from './OrderEntryDriver.js';
+import { OrderEntryDriverThread } from './OrderEntryDriverThread.js';
+import { runIdentity } from './runIdentity.js';
+import { runInproc } from '../targets/runInproc.js';
+
+/** Options of {@link runScenario}; each documents its default. */
+export interface RunOptions {
+  readonly scenario: Scenario;
+  /** sha256 of the validated scenario (loadScenario's `hash`). */
+  readonly scenarioHash: string;
+  /** The file it came from, for the record. */
+  readonly scenarioFile: string;
+  readonly seed: number;
+  /** Where the load goes; default the scenario's own target. */
+  readonly target?: TargetSpec;
+  /** The command line, for the record. */
+  readonly command?: string;
+  /** Load-generator threads; default the scenario's clients.workers (0: one per core, at most 4). */
+  readonly workers?: number;
+  /** Called about once a second while the load runs. */
+  readonly progress?: (p: RunProgress) => void;
+  /** Aborting stops the load at once; the result holds what was measured until then. */
+  readonly signal?: AbortSignal;
+  /** A planted stall of the inproc target (tests of coordinated-omission correction); see runInproc. */
+  readonly inprocStall?: { readonly atMs: number; readonly durationMs: number };
+  /** Lines worth telling the user (the engine's own log, for the embedded target). */
+  readonly log?: (line: string) => void;
+}
+
+/** What the progress display shows. */
+export interface RunProgress {
+  readonly elapsedMs: number;
+  readonly totalMs: number;
+  readonly phase: string;
+  readonly offeredRate: number;
+  /** Requests sent in the last second. */
+  readonly achievedRate: number;
+  readonly sent: number;
+  readonly answered: number;
+  /** order_rtt p99 over the last second, ns (0 when nothing was answered). */
+  readonly p99Ns: number;
+  readonly errors: number;
+}
+
+/** What a run gives back: the result (result.json) and the per-second histograms (latency.hlog). */
+export interface RunOutput {
+  readonly result: RunResult;
+  readonly intervals: IntervalSeries;
+  /** Epoch ms of the run's time 0. */
+  readonly startEpochMs: number;
+}
+
+/** Lead time between everyone being connected and the first intended send, ms. */
+const START_LEAD_MS = 250;
+/** Client ids of market-data subscribers start here (order-entry clients count from 1). */
+const FIRST_SUBSCRIBER_ID = 1_000_001;
+
+/** The engine symbols a scenario trades: ids 1…count. */
+export function scenarioSymbols(scenario: Scenario): SymbolConfig[] {
+  const s = scenario.symbols;
+  return Array.from({ length: s.count }, (_, i) => symbolConfig({
+    symbolId: i + 1, name: `${s.namePrefix}${i + 1}`, tickSize: s.tickSize, minPrice: s.minPrice, maxPrice: s.maxPrice,
+    maxQuantity: s.maxQuantity,
+  }));
+}
+
+function describeTarget(t: TargetSpec, resolved?: { orderEntry: HostPort; marketData: HostPort | null }): string {
+  const hp = (x: HostPort): string => `${x.host}:${x.port}`;
+  switch (t.kind) {
+    case 'embedded': return `embedded reference engine (tcp://${resolved === undefined ? '?' : hp(resolved.orderEntry)})`;
+    case 'inproc': return 'inproc (the reference matcher in this process)';
+    case 'tcp': return `tcp://${hp(t.orderEntry)}${t.marketData === null ? '' : `, market data ${hp(t.marketData)}`}`;
+    case 'http': return t.url;
+  }
+}
+
+/** Splits `items` round-robin into at most `parts` non-empty lists. */
+function deal<T>(items: readonly T[], parts: number): T[][] {
+  const out: T[][] = Array.from({ length: Math.max(1, Math.min(parts, items.length)) }, () => []);
+  items.forEach((item, i) => out[i % out.length]?.push(item));
+  return items.length === 0 ? [] : out;
+}
+
+/** Splits subscriber groups into `parts` pools with counts as even as possible. */
+function splitGroups(groups: readonly SubscriberGroup[], parts: number): SubscriberGroup[][] {
+  const pools: SubscriberGroup[][] = Array.from({ length: parts }, () => []);
+  for (const g of groups) {
+    for (let p = 0; p < parts; p++) {
+      const count = Math.floor(g.count / parts) + (p < g.count % parts ? 1 : 0);
+      if (count > 0) pools[p]?.push({ ...g, count });
+    }
+  }
+  return pools.filter((p) => p.length > 0);
+}
+
+function feedResult(c: SubscriberClassResult): FeedClassResult {
+  const k = c.counts;
+  return {
+    subscribers: c.subscribers, frames: k.frames, bytes: k.bytes, gaps: k.gaps, gapFrames: k.gapFrames, drops: k.gapFrames,
+    disconnects: k.disconnects, reconnects: Math.max(0, k.logins - c.subscribers), snapshots: k.snapshotsReceived,
+    protocolErrors: k.protocolErrors,
+  };
+}
+
+function finalBookViolations(state: FinalState): string[] {
+  const out: string[] = [];
+  for (const book of state.books) {
+    for (const v of checkBookInvariants(book)) out.push(`book invariant ${v.invariant} broken on symbol ${v.symbolId}: ${v.message}`);
+  }
+  return out;
+}
+
+/** Books fast subscribers rebuilt from the feed must equal the engine's at the end. */
+function feedBookViolations(state: FinalState, fast: SubscriberClassResult | undefined): string[] {
+  if (fast?.books === undefined) return [];
+  const out: string[] = [];
+  for (const book of state.books) {
+    const engineDigest = depthDigest({
+      bids: book.bids.map((l) => ({ price: l.price, quantity: l.quantity, orderCount: l.orderCount })),
+      asks: book.asks.map((l) => ({ price: l.price, quantity: l.quantity, orderCount: l.orderCount })),
+    });
+    for (const [digest, count] of Object.entries(fast.books[String(book.symbolId)] ?? {})) {
+      if (digest !== engineDigest) {
+        out.push(`${count} fast subscriber(s) rebuilt symbol ${book.symbolId}'s book from the feed as ${digest}; the engine's is ${engineDigest}`);
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Runs a scenario against its target and returns what was measured; writes nothing (the CLI
+ * writes the run directory). Throws a TargetError when the target cannot be reached or refuses
+ * login, before any load is sent.
+ *
+ * ```
+ *  scenario + seed ─► OrderEntryDriverThread ×W (ClientFlow per client ─► OrderEntryClient) ──► engine order entry
+ *                  └► SubscriberPoolThread ×W (fast / slow / stalled / churning FeedSubscribers) ◄── engine market data
+ *  each second: progress (counts, last second's p99) and feed intervals
+ *  at the end: histograms added (encoded across threads), arrivals KS-tested, books checked, thresholds judged
+ * ```
+ */
+export async function runScenario(options: RunOptions): Promise<RunOutput> {
+  const { scenario, seed } = options;
+  const target = options.target ?? scenario.target;
+  if (target.kind === 'http') {
+    throw new RangeError('target http is not supported by matchbench run yet: use embedded, inproc or tcp://host:port');
+  }
+  if (target.kind === 'inproc') return runInprocScenario(options, target);
+  const log = options.log ?? ((): void => {});
+  const workers = Math.max(1, options.workers ?? (scenario.clients.workers === 0
+    ? Math.min(4, os.cpus().length) : scenario.clients.workers));
+  const subscriberCount = scenario.clients.marketData.reduce((s, g) => s + g.count, 0);
+  const startedAt = new Date();
+  const errors: string[] = [];
+
+  let engine: Engine | undefined;
+  let endpoints: { orderEntry: HostPort; marketData: HostPort | null };
+  if (target.kind === 'embedded') {
+    engine = await Engine.start({ symbols: scenarioSymbols(scenario), log,
+      maxConnections: Math.max(1_000, scenario.clients.orderEntry + subscriberCount + 16) });
+    endpoints = { orderEntry: { host: '127.0.0.1', port: engine.orderEntry.port },
+      marketData: { host: '127.0.0.1', port: engine.marketData.port } };
+  } else {
+    endpoints = { orderEntry: target.orderEntry, marketData: target.marketData };
+  }
+
+  const drivers: OrderEntryDriverThread[] = [];
+  const pools: SubscriberPoolThread[] = [];
+  try {
+    const clientIndexes = Array.from({ length: scenario.clients.orderEntry }, (_, i) => i);
+    const started = await Promise.allSettled(deal(clientIndexes, workers).map((indexes) => OrderEntryDriverThread.start({
+      scenario, seed, clientIndexes: indexes, host: endpoints.orderEntry.host, port: endpoints.orderEntry.port })));
+    for (const s of started) if (s.status === 'fulfilled') drivers.push(s.value);
+    const refused = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (refused !== undefined) throw refused.reason;
+
+    if (subscriberCount > 0) {
+      if (endpoints.marketData === null) {
+        errors.push(`the scenario has ${subscriberCount} market-data subscribers but the target has no market-data address; none were started`);
+      } else {
+        let firstClientId = FIRST_SUBSCRIBER_ID;
+        for (const groups of splitGroups(scenario.clients.marketData, workers)) {
+          pools.push(await SubscriberPoolThread.start({ host: endpoints.marketData.host, port: endpoints.marketData.port, groups,
+            firstClientId, seed: seed ^ 0x5eed_feed, clockOffset: { kind: 'fixed', engineClockOffsetNs: 0 }, rebuildBooks: true, resync: true }));
+          firstClientId += groups.reduce((s, g) => s + g.count, 0);
+        }
+        const loggedIn = pools.reduce((s, p) => s + p.loggedIn, 0);
+        if (loggedIn < subscriberCount) errors.push(`${subscriberCount - loggedIn} of ${subscriberCount} subscribers did not log in at the start`);
+      }
+    }
+
+    // Time 0, as an epoch time every thread converts to its own monotonic clock.
+    const startEpochMs = performance.timeOrigin + performance.now() + START_LEAD_MS;
+    const schedule = new RateSchedule(scenario.phases, 1);
+    const totalMs = scenario.phases.reduce((s, p) => s + p.durationMs, 0);
+    const intervals = new IntervalSeries();
+    const onAbort = (): void => { for (const d of drivers) d.stop(); };
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    if (options.signal?.aborted === true) onAbort();
+
+    const results = Promise.all(drivers.map((d) => d.run(startEpochMs)));
+    let lastSent = 0;
+    let tickIndex = 0;
+    const ticker = setInterval(() => {
+      void (async () => {
+        const elapsedMs = performance.timeOrigin + performance.now() - startEpochMs;
+        const second = Math.max(0, Math.floor(elapsedMs / IntervalSeries.INTERVAL_MS) - 1);
+        tickIndex++;
+        const [progress, feeds] = await Promise.all([Promise.all(drivers.map((d) => d.progress())),
+          Promise.all(pools.map((p) => p.interval().catch(() => [])))]);
+        for (const c of mergeClassResults(feeds)) {
+          if (c.latencyHistogram !== '') intervals.at(second).get(`feed_latency.${c.class}`).add(HistogramSet.decode({ x: c.latencyHistogram }).get('x'));
+        }
+        const last = new HistogramSet();
+        let sent = 0;
+        let answered = 0;
+        let errs = 0;
+        for (const p of progress) {
+          if (p === undefined) continue;
+          last.add(HistogramSet.decode(p.lastSecond));
+          sent += p.sent;
+          answered += p.answered;
+          errs += p.errors;
+        }
+        const phaseIndex = Math.max(0, schedule.phaseAt(Math.min(elapsedMs, totalMs - 1)));
+        options.progress?.({ elapsedMs, totalMs, phase: scenario.phases[phaseIndex]?.name ?? '', sent, answered,
+          offeredRate: schedule.rateHzAt(Math.min(elapsedMs, totalMs - 1)), achievedRate: sent - lastSent,
+          p99Ns: summarize(last.get('order_rtt')).p99Ns, errors: errs });
+        lastSent = sent;
+      })();
+    }, 1_000);
+    let driverResults: DriverResult[];
+    try {
+      driverResults = await results;
+    } finally {
+      clearInterval(ticker);
+      options.signal?.removeEventListener('abort', onAbort);
+    }
+    void tickIndex;
+
+    // Every request was answered (or timed out): let the last feed frames arrive, then stop the
+    // subscribers (they report the books they rebuilt) and the engine (it reports its books).
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const feedClasses = mergeClassResults(await Promise.all(pools.splice(0).map((p) => p.stop())));
+    let finalState: FinalState | undefined;
+    if (engine !== undefined) {
+      engine.matcher.requestFinalState();
+      await engine.stop();
+      finalState = engine.matcher.finalState;
+      engine = undefined;
+    }
+    const endedAt = new Date();
+    return assemble({ options, target, endpoints, startedAt, endedAt, startEpochMs, schedule, intervals, driverResults,
+      feedClasses, finalState, errors });
+  } finally {
+    await Promise.all([...drivers.map((d) => d.terminate().catch(() => 0)), ...pools.map((p) => p.terminate().catch(() => undefined))]);
+    await engine?.stop();
+  }
+}
+
+interface Parts {
+  readonly options: RunOptions;
+  readonly target: TargetSpec;
+  readonly endpoints: { orderEntry: HostPort; marketData: HostPort | null };
+  readonly startedAt: Date;
+  readonly endedAt: Date;
+  readonly startEpochMs: number;
+  readonly schedule: RateSchedule;
+  readonly intervals: IntervalSeries;
+  readonly driverResults: readonly DriverResult[];
+  readonly feedClasses: readonly SubscriberClassResult[];
+  readonly finalState: FinalState | undefined;
+  readonly errors: string[];
+  /** Violations found during the run (inproc checks every event). */
+  readonly liveViolations?: readonly string[];
+  readonly checked?: string;
+}
+
+async function runInprocScenario(options: RunOptions, target: TargetSpec): Promise<RunOutput> {
+  const { scenario } = options;
+  const startedAt = new Date();
+  const startEpochMs = performance.timeOrigin + performance.now();
+  const schedule = new RateSchedule(scenario.phases, 1);
+  const totalMs = scenario.phases.reduce((s, p) => s + p.durationMs, 0);
+  let lastSent = 0;
+  const result = await runInproc({
+    scenario, seed: options.seed, symbols: scenarioSymbols(scenario),
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+    ...(options.inprocStall === undefined ? {} : { stall: options.inprocStall }),
+    progress: (sent, last) => {
+      const elapsedMs = performance.timeOrigin + performance.now() - startEpochMs;
+      const at = Math.min(elapsedMs, totalMs - 1);
+      options.progress?.({ elapsedMs, totalMs, phase: scenario.phases[Math.max(0, schedule.phaseAt(at))]?.name ?? '',
+        offeredRate: schedule.rateHzAt(at), achievedRate: sent - lastSent, sent, answered: sent,
+        p99Ns: summarize(last.get('order_rtt')).p99Ns, errors: 0 });
+      lastSent = sent;
+    },
+  });
+  const errors: string[] = [];
+  return assemble({ options, target, endpoints: { orderEntry: { host: '', port: 0 }, marketData: null }, startedAt,
+    endedAt: new Date(), startEpochMs, schedule, intervals: new IntervalSeries(), driverResults: [result], feedClasses: [],
+    finalState: result.finalState, errors, liveViolations: result.violations,
+    checked: 'every event (stream checker) and the final books (inproc)' });
+}
+
+function assemble(p: Parts): RunOutput {
+  const { options, driverResults, schedule, intervals } = p;
+  const { scenario } = options;
+  const histograms = new HistogramSet();
+  for (const r of driverResults) {
+    histograms.add(HistogramSet.decode(r.histograms));
+    intervals.add(IntervalSeries.decode(r.intervals));
+  }
+  // Feed latency per class, and over all reading classes.
+  for (const c of p.feedClasses) {
+    if (c.latencyHistogram === '') continue;
+    const h = HistogramSet.decode({ x: c.latencyHistogram }).get('x');
+    if (h.totalCount === 0) continue;
+    histograms.get(`feed_latency.${c.class}`).add(h);
+    histograms.get('feed_latency.all').add(h);
+  }
+  const sum = (f: (r: DriverResult) => number): number => driverResults.reduce((s, r) => s + f(r), 0);
+  const addRecords = (f: (r: DriverResult) => Record<string, number>): Record<string, number> => {
+    const out: Record<string, number> = {};
+    for (const r of driverResults) for (const [k, v] of Object.entries(f(r))) out[k] = (out[k] ?? 0) + v;
+    return out;
+  };
+
+  // Send times of all clients merged: Poisson at the whole run's rate if the harness kept up.
+  const times = new Float64Array(sum((r) => r.sendTimesMs.length));
+  let at = 0;
+  for (const r of driverResults) { times.set(r.sendTimesMs, at); at += r.sendTimesMs.length; }
+  times.sort();
+  const totalMs = scenario.phases.reduce((s, ph) => s + ph.durationMs, 0);
+  const inRun = times.filter((t) => t >= 0 && t < totalMs);
+  let arrivals: ArrivalCheck;
+  if (inRun.length < 20) {
+    arrivals = { samples: inRun.length, ksStatistic: 0, pValue: 1, passed: true, note: 'too few sends to test' };
+  } else {
+    const ks = arrivalKsTest(inRun, schedule);
+    arrivals = { samples: inRun.length, ksStatistic: ks.statistic, pValue: ks.pValue, passed: ks.pValue >= 0.01,
+      note: `mean rescaled gap ${ks.meanRescaledGap.toFixed(3)} (1 when the rate was right)` };
+  }
+  const rates = phaseRates(inRun, schedule);
+  const generatedByPhase = scenario.phases.map((_, i) => sum((r) => r.generatedByPhase[i] ?? 0));
+
+  // Per-phase latency: the intervals that fall inside the phase, added.
+  const phases: PhaseResult[] = scenario.phases.map((phase, i) => {
+    const startMs = schedule.phaseStartMs[i] as number;
+    const set = new HistogramSet();
+    for (const { startMs: s, set: interval } of intervals.entries()) {
+      if (s >= startMs && s < startMs + phase.durationMs) {
+        for (const name of ['order_rtt', 'order_service_time', 'fill_rtt']) {
+          const h = interval.find(name);
+          if (h !== undefined) set.get(name).add(h);
+        }
+      }
+    }
+    const rate = rates[i];
+    return { name: phase.name, startMs, durationMs: phase.durationMs, offered: generatedByPhase[i] ?? 0,
+      offeredRate: rate?.offeredPerSecond ?? 0, sent: rate?.achievedCount ?? 0, achievedRate: rate?.achievedPerSecond ?? 0,
+      latency: set.summaries() };
+  });
+
+  const violations: string[] = [...(p.liveViolations ?? [])];
+  let checked = p.checked ?? 'nothing (no book state from this target)';
+  if (p.finalState !== undefined && p.checked === undefined) {
+    checked = 'final books from the engine; fast subscribers\u2019 rebuilt books against them';
+    violations.push(...finalBookViolations(p.finalState));
+    violations.push(...feedBookViolations(p.finalState, p.feedClasses.find((c) => c.class === 'fast')));
+  }
+  const errors = [...p.errors, ...driverResults.flatMap((r) => r.errors)];
+  for (const c of p.feedClasses) for (const e of c.errors.slice(0, 5)) errors.push(`${c.class} subscriber: ${e}`);
+
+  const feed: Record<string, FeedClassResult> = {};
+  for (const c of p.feedClasses) if (c.subscribers > 0) feed[c.class] = feedResult(c);
+
+  const streamHashes: Record<number, string> = Object.assign({}, ...driverResults.map((r) => r.streamHashes)) as Record<number, string>;
+  const measured: Measured = {
+    schema: RUN_RESULT_SCHEMA, version: RUN_RESULT_VERSION,
+    identity: runIdentity(options.command ?? 'matchbench run'),
+    scenario: { name: scenario.name, file: options.scenarioFile, hash: options.scenarioHash, description: scenario.description },
+    seed: options.seed,
+    streamHash: combineStreamHashes(Object.keys(streamHashes).map(Number).sort((a, b) => a - b).map((i) => streamHashes[i] as string)),
+    target: { kind: p.target.kind, description: describeTarget(p.target, p.endpoints) },
+    startedAt: p.startedAt.toISOString(), endedAt: p.endedAt.toISOString(),
+    durationMs: Math.round(p.endedAt.getTime() - p.startEpochMs),
+    interrupted: options.signal?.aborted === true,
+    phases,
+    orders: {
+      generated: sum((r) => r.generated), sent: sum((r) => r.sent), byKind: addRecords((r) => r.sentByKind),
+      acked: sum((r) => r.acked), fills: sum((r) => r.fills), canceled: sum((r) => r.canceled), replaced: sum((r) => r.replaced),
+      rejected: sum((r) => r.rejected), rejectsByReason: addRecords((r) => r.rejectsByReason), unanswered: sum((r) => r.unanswered),
+      backpressured: sum((r) => r.backpressured),
+    },
+    arrivals,
+    latency: histograms.summaries(),
+    histograms: histograms.encode(),
+    feed,
+    invariants: { checked, violations },
+    knee: kneeOf(scenario, phases),
+    errors,
+  };
+  const thresholds = evaluateThresholds(measured, scenario.thresholds);
+  const verdict: RunVerdict = violations.length > 0 ? 'invariant-failed'
+    : thresholds.some((t) => !t.passed) ? 'thresholds-failed' : 'passed';
+  return { result: { ...measured, verdict, thresholds }, intervals, startEpochMs: p.startEpochMs };
+}
+
+function kneeOf(scenario: Scenario, phases: readonly PhaseResult[]): KneeResult | null {
+  if (scenario.knee === null) return null;
+  const { metric, p99LimitMs } = scenario.knee;
+  const rows = phases.map((ph) => {
+    const s = ph.latency[metric] ?? ph.latency.order_rtt;
+    return { phase: ph.name, offeredRate: ph.offeredRate, achievedRate: ph.achievedRate,
+      p50Ms: (s?.p50Ns ?? 0) / 1e6, p99Ms: (s?.p99Ns ?? 0) / 1e6, p999Ms: (s?.p999Ns ?? 0) / 1e6 };
+  });
+  return { metric, p99LimitMs, kneePhase: rows.find((r) => r.p99Ms > p99LimitMs)?.phase ?? null, rows };
+}
