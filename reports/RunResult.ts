@@ -23,6 +23,8 @@ export interface RunResult {
   /** sha256 over every client's generated order stream, in client order: same scenario + seed, same hash. */
   readonly streamHash: string;
   readonly target: { readonly kind: string; readonly description: string };
+  /** The engine's state hash (Matcher.stateHash) at the end, when the target reports its books (embedded, inproc); else null. */
+  readonly finalStateHash: string | null;
   readonly startedAt: string;
   readonly endedAt: string;
   /** Wall time from the first intended send to the end of draining, ms. */

@@ -402,6 +402,7 @@ function assemble(p: Parts): RunOutput {
     seed: options.seed,
     streamHash: combineStreamHashes(Object.keys(streamHashes).map(Number).sort((a, b) => a - b).map((i) => streamHashes[i] as string)),
     target: { kind: p.target.kind, description: describeTarget(p.target, p.endpoints) },
+    finalStateHash: p.finalState?.stateHash ?? null,
     startedAt: p.startedAt.toISOString(), endedAt: p.endedAt.toISOString(),
     durationMs: Math.round(p.endedAt.getTime() - p.startEpochMs),
     interrupted: options.signal?.aborted === true,
