@@ -7,6 +7,7 @@ import { formatFanoutBench } from '../bench/formatFanoutBench.js';
 import { formatMatcherBench } from '../bench/formatMatcherBench.js';
 import { MATCHER_BENCH_DEFAULTS, runMatcherBench } from '../bench/matcherBench.js';
 import { formatRingBench } from '../bench/formatRingBench.js';
+import { HARNESS_BENCH_DEFAULTS, runHarnessBench } from '../bench/harnessBench.js';
 import { RING_BENCH_DEFAULTS, runRingBench } from '../bench/ringBench.js';
 import { WAIT_STRATEGY_NAMES, type WaitStrategyName } from '../../engine/matcherWorkerProtocol.js';
 import { validateRingBufferRequest } from '../../engine/ring/RingBuffer.js';
@@ -213,9 +214,46 @@ function fanoutOptions(a: FanoutArgs): FanoutBenchOptions {
 }
 
 /** `matchbench bench <name>`: the benchmarks behind `npm run bench:*`. */
+interface HarnessArgs {
+  values: number;
+  repetitions: number;
+  json: boolean;
+}
+
+const harness: CommandModule<object, HarnessArgs> = {
+  command: 'harness',
+  describe: "The harness's own cost: orders generated per second, ns per latency value recorded",
+  builder: (y) => y
+    .option('values', { type: 'number', default: HARNESS_BENCH_DEFAULTS.values, describe: 'Values recorded per repetition' })
+    .option('repetitions', { type: 'number', default: HARNESS_BENCH_DEFAULTS.repetitions, describe: 'Repetitions (median reported)' })
+    .option('json', { type: 'boolean', default: false, describe: 'Print the results as one JSON object on stdout' })
+    .check((a) => {
+      if (!Number.isSafeInteger(a.values) || a.values < 1) throw new Error(`--values must be a positive integer, got ${a.values}`);
+      if (!Number.isSafeInteger(a.repetitions) || a.repetitions < 1) throw new Error(`--repetitions must be a positive integer, got ${a.repetitions}`);
+      return true;
+    }),
+  handler: (a) => {
+    const r = runHarnessBench({ values: a.values, repetitions: a.repetitions });
+    const machine = machineSummary();
+    if (a.json) {
+      process.stdout.write(`${JSON.stringify({ benchmark: 'harness', machine, ...r }, null, 2)}\n`);
+      return;
+    }
+    process.stdout.write([
+      `harness benchmark; ${machine}`,
+      `order generation: ${(r.flow.ordersPerSecond / 1e6).toFixed(2)} M orders/s (runs ${r.flow.ordersPerSecondRuns.map((x) => (x / 1e6).toFixed(2)).join(' ')}), ` +
+        `${r.flow.clients} clients, ${r.flow.orders.toLocaleString('en-US')} orders per run, stream ${r.flow.streamHash.slice(0, 16)}`,
+      `recording: ${r.recordNs.toFixed(1)} ns per value (runs ${r.recordNsRuns.map((x) => x.toFixed(1)).join(' ')}), ` +
+        `into the run histogram and its per-second interval`,
+      '',
+    ].join('\n'));
+  },
+};
+
 export const benchCommand: CommandModule = {
   command: 'bench <benchmark>',
   describe: 'Run a benchmark (also: npm run bench:<benchmark>)',
-  builder: (y) => y.command(matcher).command(ring).command(engine).command(fanout).demandCommand(1, 'Name a benchmark: matcher, ring, engine, fanout'),
+  builder: (y) => y.command(matcher).command(ring).command(engine).command(fanout).command(harness)
+    .demandCommand(1, 'Name a benchmark: matcher, ring, engine, fanout, harness'),
   handler: () => {},
 };
