@@ -44,6 +44,11 @@ export interface RunResult {
   readonly thresholds: readonly ThresholdResult[];
   /** Rate sweeps: the rate-versus-percentiles table and the knee; null otherwise. */
   readonly knee: KneeResult | null;
+  /**
+   * CPU this process used from time 0 to the end of draining (all its threads): the harness's
+   * cost, plus the engine's when the engine ran in this process (`engineInProcess`).
+   */
+  readonly processCpu: { readonly userMs: number; readonly systemMs: number; readonly coresUsed: number; readonly engineInProcess: boolean };
   /** Problems that did not stop the run (a client that could not connect, a worker error). */
   readonly errors: readonly string[];
 }

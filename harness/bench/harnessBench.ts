@@ -9,6 +9,8 @@ export interface HarnessBenchOptions {
   /** Repetitions of each measurement; the median is reported. Default 5. */
   readonly repetitions: number;
   readonly seed: number;
+  /** Orders generated per repetition of the flow measurement; default the example scenario's whole run. */
+  readonly flowOrders?: number;
 }
 
 export const HARNESS_BENCH_DEFAULTS: HarnessBenchOptions = { values: 5_000_000, repetitions: 5, seed: 1 };
@@ -36,7 +38,7 @@ const median = (xs: readonly number[]): number => {
  */
 export function runHarnessBench(overrides: Partial<HarnessBenchOptions> = {}): HarnessBenchResult {
   const o = { ...HARNESS_BENCH_DEFAULTS, ...overrides };
-  const flow = measureFlowRate({ seed: o.seed, repetitions: o.repetitions });
+  const flow = measureFlowRate({ seed: o.seed, repetitions: o.repetitions, ...(o.flowOrders === undefined ? {} : { maxOrders: o.flowOrders }) });
   const runs: number[] = [];
   let recordedPerRun = 0;
   for (let r = 0; r < o.repetitions + 1; r++) {

@@ -30,6 +30,7 @@ function measured(): Measured {
     latency: h.summaries(), histograms: h.encode(),
     feed: { fast: feed, slow: { ...feed, gaps: 10, drops: 100 } },
     invariants: { checked: 'x', violations: [] }, knee: null, errors: [],
+    processCpu: { userMs: 0, systemMs: 0, coresUsed: 0, engineInProcess: true },
   };
 }
 

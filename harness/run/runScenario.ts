@@ -218,6 +218,9 @@ export async function runScenario(options: RunOptions): Promise<RunOutput> {
     if (options.signal?.aborted === true) onAbort();
 
     const results = Promise.all(drivers.map((d) => d.run(startEpochMs)));
+    results.catch(() => undefined); // awaited below; marked handled so a fast failure is not an unhandled rejection
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, startEpochMs - performance.timeOrigin - performance.now())));
+    const cpuStart = process.cpuUsage();
     let lastSent = 0;
     let tickIndex = 0;
     const ticker = setInterval(() => {
@@ -260,6 +263,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutput> {
     // Every request was answered (or timed out): let the last feed frames arrive, then stop the
     // subscribers (they report the books they rebuilt) and the engine (it reports its books).
     await new Promise((resolve) => setTimeout(resolve, 200));
+    const cpu = process.cpuUsage(cpuStart);
     const feedClasses = mergeClassResults(await Promise.all(pools.splice(0).map((p) => p.stop())));
     let finalState: FinalState | undefined;
     if (engine !== undefined) {
@@ -270,7 +274,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutput> {
     }
     const endedAt = new Date();
     return assemble({ options, target, endpoints, startedAt, endedAt, startEpochMs, schedule, intervals, driverResults,
-      feedClasses, finalState, errors });
+      feedClasses, finalState, errors, cpu, engineInProcess: target.kind === 'embedded' });
   } finally {
     await Promise.all([...drivers.map((d) => d.terminate().catch(() => 0)), ...pools.map((p) => p.terminate().catch(() => undefined))]);
     await engine?.stop();
@@ -290,6 +294,9 @@ interface Parts {
   readonly feedClasses: readonly SubscriberClassResult[];
   readonly finalState: FinalState | undefined;
   readonly errors: string[];
+  /** process.cpuUsage over the load (µs). */
+  readonly cpu: NodeJS.CpuUsage;
+  readonly engineInProcess: boolean;
   /** Violations found during the run (inproc checks every event). */
   readonly liveViolations?: readonly string[];
   readonly checked?: string;
@@ -302,6 +309,7 @@ async function runInprocScenario(options: RunOptions, target: TargetSpec): Promi
   const schedule = new RateSchedule(scenario.phases, 1);
   const totalMs = scenario.phases.reduce((s, p) => s + p.durationMs, 0);
   let lastSent = 0;
+  const cpuStart = process.cpuUsage();
   const result = await runInproc({
     scenario, seed: options.seed, symbols: scenarioSymbols(scenario),
     ...(options.signal === undefined ? {} : { signal: options.signal }),
@@ -318,7 +326,7 @@ async function runInprocScenario(options: RunOptions, target: TargetSpec): Promi
   const errors: string[] = [];
   return assemble({ options, target, endpoints: { orderEntry: { host: '', port: 0 }, marketData: null }, startedAt,
     endedAt: new Date(), startEpochMs, schedule, intervals: new IntervalSeries(), driverResults: [result], feedClasses: [],
-    finalState: result.finalState, errors, liveViolations: result.violations,
+    finalState: result.finalState, errors, liveViolations: result.violations, cpu: process.cpuUsage(cpuStart), engineInProcess: true,
     checked: 'every event (stream checker) and the final books (inproc)' });
 }
 
@@ -419,6 +427,9 @@ function assemble(p: Parts): RunOutput {
     feed,
     invariants: { checked, violations },
     knee: kneeOf(scenario, phases),
+    processCpu: { userMs: Math.round(p.cpu.user / 1_000), systemMs: Math.round(p.cpu.system / 1_000),
+      coresUsed: Number(((p.cpu.user + p.cpu.system) / 1_000 / Math.max(1, p.endedAt.getTime() - p.startEpochMs)).toFixed(3)),
+      engineInProcess: p.engineInProcess },
     errors,
   };
   const thresholds = evaluateThresholds(measured, scenario.thresholds);

@@ -59,6 +59,9 @@ export function summaryText(result: RunResult): string {
     ` · ${o.unanswered} unanswered · ${o.backpressured} held back`);
   out.push(`arrivals: KS D=${result.arrivals.ksStatistic.toFixed(4)} p=${result.arrivals.pValue.toFixed(3)} over ` +
     `${result.arrivals.samples} gaps — ${result.arrivals.passed ? 'Poisson' : 'NOT Poisson'}${result.arrivals.note === '' ? '' : ` (${result.arrivals.note})`}`);
+  const cpu = result.processCpu;
+  out.push(`cpu: ${cpu.coresUsed.toFixed(2)} cores over the run (user ${cpu.userMs} ms, system ${cpu.systemMs} ms), ` +
+    `${cpu.engineInProcess ? 'harness and engine together' : 'harness only'}`);
   const classes = Object.keys(result.feed).sort();
   if (classes.length > 0) {
     out.push('');
