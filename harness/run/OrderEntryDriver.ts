@@ -1,7 +1,7 @@
 import { CommandKind } from '../../engine/book/Command.js';
 import type { ExecutionReport } from '../../engine/gateway/OrderEntrySession.js';
 import { monotonicNowNs, type NsClock } from '../../engine/gateway/monotonicNowNs.js';
-import { RejectReason } from '../../engine/protocol/codes.js';
+import { codeName, RejectReason } from '../../engine/protocol/codes.js';
 import { MessageType } from '../../engine/protocol/messages.js';
 import { OrderEntryClient } from '../clients/OrderEntryClient.js';
 import { ClientFlow } from '../generate/ClientFlow.js';
@@ -88,7 +88,6 @@ interface Client {
   lastAckedIntendedNs: number;
 }
 
-const REJECT_NAMES: Record<number, string> = Object.fromEntries(Object.entries(RejectReason).map(([name, code]) => [code, name]));
 const KIND_NAMES: Record<number, string> = { [CommandKind.NewOrder]: 'new', [CommandKind.Cancel]: 'cancel', [CommandKind.Replace]: 'replace' };
 
 /** A clock that never returns the same reading twice, so a request's timestamp identifies it. */
@@ -299,7 +298,7 @@ export class OrderEntryDriver {
         break;
       case MessageType.Reject: {
         this.rejected++;
-        const name = REJECT_NAMES[report.reason] ?? `reason ${report.reason}`;
+        const name = codeName(RejectReason, report.reason);
         this.rejectsByReason[name] = (this.rejectsByReason[name] ?? 0) + 1;
         break;
       }

@@ -4,7 +4,7 @@ import { checkBookInvariants, EventStreamChecker } from '../../engine/book/invar
 import { Matcher } from '../../engine/book/Matcher.js';
 import type { SymbolConfig } from '../../engine/book/SymbolConfig.js';
 import type { FinalState } from '../../engine/matcherWorkerProtocol.js';
-import { Liquidity, RejectReason } from '../../engine/protocol/codes.js';
+import { codeName, Liquidity, RejectReason } from '../../engine/protocol/codes.js';
 import { ClientFlow } from '../generate/ClientFlow.js';
 import type { FlowOrder } from '../generate/FlowOrder.js';
 import { HistogramSet } from '../record/HistogramSet.js';
@@ -37,7 +37,6 @@ export interface InprocResult extends DriverResult {
   readonly finalState: FinalState;
 }
 
-const REJECT_NAMES: Record<number, string> = Object.fromEntries(Object.entries(RejectReason).map(([name, code]) => [code, name]));
 const KIND_NAMES: Record<number, string> = { [CommandKind.NewOrder]: 'new', [CommandKind.Cancel]: 'cancel', [CommandKind.Replace]: 'replace' };
 
 /**
@@ -154,7 +153,7 @@ export async function runInproc(options: InprocOptions): Promise<InprocResult> {
         case EventKind.Accepted: acked++; break;
         case EventKind.Rejected:
           rejected++;
-          rejectsByReason[REJECT_NAMES[event.reason] ?? String(event.reason)] = (rejectsByReason[REJECT_NAMES[event.reason] ?? String(event.reason)] ?? 0) + 1;
+          { const name = codeName(RejectReason, event.reason); rejectsByReason[name] = (rejectsByReason[name] ?? 0) + 1; }
           break;
         case EventKind.Fill:
           fills++;
