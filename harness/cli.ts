@@ -6,8 +6,10 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { benchCommand } from './commands/benchCommand.js';
+import { compareCommand } from './commands/compareCommand.js';
 import { engineCommand } from './commands/engineCommand.js';
 import { replayCommand } from './commands/replayCommand.js';
+import { reportCommand } from './commands/reportCommand.js';
 import { runCommand } from './commands/runCommand.js';
 import { ExitCode } from './exitCodes.js';
 import { tuneV8 } from './v8Tuning.js';
@@ -19,8 +21,10 @@ await yargs(hideBin(process.argv))
   .scriptName('matchbench')
   .usage('$0 <command> [options]\n\nLoad-testing and benchmark harness for exchange matching engines.')
   .command(benchCommand)
+  .command(compareCommand)
   .command(engineCommand)
   .command(replayCommand)
+  .command(reportCommand)
   .command(runCommand)
   .strict()
   .demandCommand(1, 'Name a command; see --help for the list.')

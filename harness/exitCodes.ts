@@ -14,5 +14,7 @@ export const ExitCode = {
   Thresholds: 4,
   /** The target could not be reached, refused login, or does not speak docs/PROTOCOL.md; nothing was measured. */
   Target: 5,
+  /** `matchbench compare`: the candidate is significantly worse than the baseline beyond a regression gate. */
+  Regression: 6,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

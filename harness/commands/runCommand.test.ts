@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,6 +9,16 @@ import { ExitCode } from '../exitCodes.js';
 // The built CLI, as a user runs it (npm test builds before it tests).
 const cli = fileURLToPath(new URL('../../dist/harness/cli.js', import.meta.url));
 const run = (...args: string[]) => spawnSync(process.execPath, [cli, 'run', ...args], { encoding: 'utf8', timeout: 90_000 });
+/** Runs the CLI without blocking this thread (the engine child answers meanwhile). */
+const runAsync = (...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> => new Promise((resolve) => {
+  const child = spawn(process.execPath, [cli, 'run', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+  child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+  const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
+  child.on('exit', (status) => { clearTimeout(timer); resolve({ status, stdout, stderr }); });
+});
 const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'matchbench-cli-run-'));
 
 const TINY = `version: 1
@@ -70,5 +80,39 @@ describe('matchbench run', () => {
     const r = run('scenarios/smoke.yaml', '--target', 'ftp://x');
     expect(r.status).toBe(ExitCode.Usage);
     expect(r.stderr).toMatch(/--target/);
+  });
+
+  it('runs a scenario against an engine child process over HTTP (--target http://host:port, exit 0)', async () => {
+    const engine = spawn(process.execPath, [cli, 'engine', '--order-port', '0', '--md-port', '0', '--http-port', '0'],
+      { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const ready = await new Promise<string>((resolve, reject) => {
+        let text = '';
+        engine.stdout.on('data', (d: Buffer) => {
+          text += d.toString();
+          const line = /engine ready: .*/.exec(text)?.[0];
+          if (line !== undefined) resolve(line);
+        });
+        engine.on('exit', (code) => reject(new Error(`engine exited with ${code} before it was ready: ${text}`)));
+      });
+      const httpPort = /http 127\.0\.0\.1:(\d+)/.exec(ready)?.[1];
+      const mdPort = /market data 127\.0\.0\.1:(\d+)/.exec(ready)?.[1];
+      expect(httpPort).toBeDefined();
+      const dir = tmp();
+      const file = path.join(dir, 'tiny.yaml');
+      fs.writeFileSync(file, TINY);
+      const out = path.join(dir, 'run');
+      const r = await runAsync(file, '--target', `http://127.0.0.1:${httpPort},md=127.0.0.1:${mdPort}`, '--out', out, '--quiet');
+      expect(r.stderr).not.toMatch(/Error/);
+      expect(r.status).toBe(ExitCode.Ok);
+      const result = JSON.parse(fs.readFileSync(path.join(out, 'result.json'), 'utf8')) as
+        { verdict: string; target: { kind: string }; orders: { sent: number; unanswered: number }; latency: Record<string, { count: number }> };
+      expect(result).toMatchObject({ verdict: 'passed', target: { kind: 'http' } });
+      expect(result.orders.sent).toBeGreaterThan(100);
+      expect(result.orders.unanswered).toBe(0);
+      expect(result.latency.order_rtt?.count).toBeGreaterThan(0);
+    } finally {
+      engine.kill('SIGTERM');
+    }
   });
 });

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { CommandModule } from 'yargs';
 import { writeRunDirectory } from '../../reports/writers/writeRunDirectory.js';
 import { summaryText, formatNs } from '../../reports/writers/summaryText.js';
+import { writeReport } from '../../reports/writers/reportHtml.js';
 import type { RunVerdict } from '../../reports/RunResult.js';
 import { TargetError } from '../clients/TargetError.js';
 import { ExitCode } from '../exitCodes.js';
@@ -19,6 +20,7 @@ interface RunArgs {
   workers: number | undefined;
   quiet: boolean;
   json: boolean;
+  'inproc-delay-ns': number | undefined;
 }
 
 /** Exit code of each verdict (README, "Exit codes"). */
@@ -48,10 +50,15 @@ export const runCommand: CommandModule<object, RunArgs> = {
     .option('workers', { type: 'number', describe: 'Load-generator threads (default: the scenario\'s clients.workers)' })
     .option('quiet', { type: 'boolean', default: false, describe: 'No progress display' })
     .option('json', { type: 'boolean', default: false, describe: 'Print result.json on stdout instead of the summary' })
+    .option('inproc-delay-ns', { type: 'number', describe: 'inproc target only: busy-wait this many ns per order (a planted slowdown, to test compare)' })
     .check((a) => {
       if (a.seed !== undefined && !Number.isSafeInteger(a.seed)) throw new Error(`--seed must be an integer, got ${a.seed}`);
       if (a.workers !== undefined && (!Number.isSafeInteger(a.workers) || a.workers < 1 || a.workers > 64)) {
         throw new Error(`--workers must be an integer from 1 to 64, got ${a.workers}`);
+      }
+      const delay = a['inproc-delay-ns'];
+      if (delay !== undefined && (!Number.isFinite(delay) || delay < 0 || delay > 1e9)) {
+        throw new Error(`--inproc-delay-ns must be a number of ns from 0 to 1e9, got ${delay}`);
       }
       return true;
     }),
@@ -106,6 +113,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
         scenario, scenarioHash: loaded.hash, scenarioFile: a.scenario, seed, target, signal: controller.signal,
         command: ['matchbench', ...process.argv.slice(2)].join(' '),
         ...(a.workers === undefined ? {} : { workers: a.workers }),
+        ...(a['inproc-delay-ns'] === undefined ? {} : { inprocDelayPerOrderNs: a['inproc-delay-ns'] }),
         ...(tty ? { progress: (p: RunProgress) => process.stderr.write(`\r${progressLine(p)}\x1b[K`) } : {}),
         log: (line: string) => engineLog.push(`${new Date().toISOString()} ${line}`),
       });
@@ -126,6 +134,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
     }
     writeRunDirectory(out, output.result, output.intervals, output.startEpochMs,
       engineLog.length === 0 ? {} : { 'engine.log': `${engineLog.join('\n')}\n` });
+    // The report is drawn from the directory just written, as `matchbench report` would (reports read run directories only).
+    writeReport(out);
     if (a.json) process.stdout.write(`${JSON.stringify(output.result)}\n`);
     else process.stdout.write(`${summaryText(output.result)}\nrun directory: ${out}\n`);
     process.exitCode = VERDICT_EXIT[output.result.verdict];

@@ -19,6 +19,7 @@ import { evaluateThresholds, type Measured } from './evaluateThresholds.js';
 import type { DriverResult } from './OrderEntryDriver.js';
 import { OrderEntryDriverThread } from './OrderEntryDriverThread.js';
 import { runIdentity } from './runIdentity.js';
+import { HttpOrderDriver } from '../targets/HttpOrderDriver.js';
 import { runInproc } from '../targets/runInproc.js';
 
 /** Options of {@link runScenario}; each documents its default. */
@@ -41,6 +42,8 @@ export interface RunOptions {
   readonly signal?: AbortSignal;
   /** A planted stall of the inproc target (tests of coordinated-omission correction); see runInproc. */
   readonly inprocStall?: { readonly atMs: number; readonly durationMs: number };
+  /** A planted slowdown of the inproc target (tests of `matchbench compare`): ns busy-waited per order; see runInproc. Default 0. */
+  readonly inprocDelayPerOrderNs?: number;
   /** Lines worth telling the user (the engine's own log, for the embedded target). */
   readonly log?: (line: string) => void;
 }
@@ -161,9 +164,6 @@ function feedBookViolations(state: FinalState, fast: SubscriberClassResult | und
 export async function runScenario(options: RunOptions): Promise<RunOutput> {
   const { scenario, seed } = options;
   const target = options.target ?? scenario.target;
-  if (target.kind === 'http') {
-    throw new RangeError('target http is not supported by matchbench run yet: use embedded, inproc or tcp://host:port');
-  }
   if (target.kind === 'inproc') return runInprocScenario(options, target);
   const log = options.log ?? ((): void => {});
   const workers = Math.max(1, options.workers ?? (scenario.clients.workers === 0
@@ -179,19 +179,27 @@ export async function runScenario(options: RunOptions): Promise<RunOutput> {
       maxConnections: Math.max(1_000, scenario.clients.orderEntry + subscriberCount + 16) });
     endpoints = { orderEntry: { host: '127.0.0.1', port: engine.orderEntry.port },
       marketData: { host: '127.0.0.1', port: engine.marketData.port } };
+  } else if (target.kind === 'http') {
+    // No order-entry host:port: the HTTP driver goes to target.url (describeTarget shows it).
+    endpoints = { orderEntry: { host: '', port: 0 }, marketData: target.marketData };
   } else {
     endpoints = { orderEntry: target.orderEntry, marketData: target.marketData };
   }
 
-  const drivers: OrderEntryDriverThread[] = [];
+  const drivers: Pick<OrderEntryDriverThread, 'run' | 'progress' | 'stop' | 'terminate'>[] = [];
   const pools: SubscriberPoolThread[] = [];
   try {
-    const clientIndexes = Array.from({ length: scenario.clients.orderEntry }, (_, i) => i);
-    const started = await Promise.allSettled(deal(clientIndexes, workers).map((indexes) => OrderEntryDriverThread.start({
-      scenario, seed, clientIndexes: indexes, host: endpoints.orderEntry.host, port: endpoints.orderEntry.port })));
-    for (const s of started) if (s.status === 'fulfilled') drivers.push(s.value);
-    const refused = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-    if (refused !== undefined) throw refused.reason;
+    if (target.kind === 'http') {
+      // One autocannon instance on this thread, one keep-alive connection per client (see HttpOrderDriver).
+      drivers.push(await HttpOrderDriver.connect({ scenario, seed, url: target.url }));
+    } else {
+      const clientIndexes = Array.from({ length: scenario.clients.orderEntry }, (_, i) => i);
+      const started = await Promise.allSettled(deal(clientIndexes, workers).map((indexes) => OrderEntryDriverThread.start({
+        scenario, seed, clientIndexes: indexes, host: endpoints.orderEntry.host, port: endpoints.orderEntry.port })));
+      for (const s of started) if (s.status === 'fulfilled') drivers.push(s.value);
+      const refused = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+      if (refused !== undefined) throw refused.reason;
+    }
 
     if (subscriberCount > 0) {
       if (endpoints.marketData === null) {
@@ -314,6 +322,7 @@ async function runInprocScenario(options: RunOptions, target: TargetSpec): Promi
     scenario, seed: options.seed, symbols: scenarioSymbols(scenario),
     ...(options.signal === undefined ? {} : { signal: options.signal }),
     ...(options.inprocStall === undefined ? {} : { stall: options.inprocStall }),
+    ...(options.inprocDelayPerOrderNs === undefined ? {} : { delayPerOrderNs: options.inprocDelayPerOrderNs }),
     progress: (sent, last) => {
       const elapsedMs = performance.timeOrigin + performance.now() - startEpochMs;
       const at = Math.min(elapsedMs, totalMs - 1);

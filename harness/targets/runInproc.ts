@@ -25,6 +25,11 @@ export interface InprocOptions {
    * Default none.
    */
   readonly stall?: { readonly atMs: number; readonly durationMs: number };
+  /**
+   * A planted slowdown, for tests of regression comparison: every command is held this many ns
+   * (busy wait, like a slower engine) before it is matched. Default 0.
+   */
+  readonly delayPerOrderNs?: number;
   /** Stop recording invariant violations after this many (the run still fails). Default 100. */
   readonly maxViolations?: number;
   /** Called about once a second with the requests matched so far. */
@@ -75,6 +80,7 @@ export async function runInproc(options: InprocOptions): Promise<InprocResult> {
   let rejected = 0;
   for (const o of next) if (o !== null) { generated++; generatedByPhase[o.phaseIndex] = (generatedByPhase[o.phaseIndex] ?? 0) + 1; }
   let stall = options.stall;
+  const delayMs = (options.delayPerOrderNs ?? 0) / 1e6;
 
   const nowMs = (): number => performance.now() - startMs;
   const record = (atMs: number, name: string, valueNs: number): void => {
@@ -123,6 +129,10 @@ export async function runInproc(options: InprocOptions): Promise<InprocResult> {
     const owner = i + 1;
     const before = matcher.events.length;
     const callStartMs = nowMs();
+    if (delayMs > 0) {
+      const until = performance.now() + delayMs;
+      while (performance.now() < until) { /* the planted slowdown: part of the service time, like a slower matcher */ }
+    }
     switch (order.kind) {
       case CommandKind.NewOrder:
         matcher.newOrder(order.symbolId, owner, order.clientOrderId, order.side, order.orderType, order.timeInForce, order.price,

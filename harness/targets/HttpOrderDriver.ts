@@ -1,0 +1,432 @@
+import autocannon from 'autocannon';
+import type net from 'node:net';
+import { CommandKind } from '../../engine/book/Command.js';
+import { monotonicNowNs, type NsClock } from '../../engine/gateway/monotonicNowNs.js';
+import { TargetError } from '../clients/TargetError.js';
+import { ClientFlow } from '../generate/ClientFlow.js';
+import { HistogramSet } from '../record/HistogramSet.js';
+import { IntervalSeries } from '../record/IntervalSeries.js';
+import { DRIVER_METRICS, type DriverProgress, type DriverResult } from '../run/OrderEntryDriver.js';
+import type { Scenario } from '../scenario/Scenario.js';
+import { httpOrderRequest } from './httpOrderRequest.js';
+import { probeHttpTarget } from './probeHttpTarget.js';
+
+/** Options of {@link HttpOrderDriver.connect}; each documents its default. */
+export interface HttpOrderDriverOptions {
+  readonly scenario: Scenario;
+  readonly seed: number;
+  /** Base URL of the engine's HTTP order API (docs/HTTP.md), e.g. `http://127.0.0.1:9003`. */
+  readonly url: string;
+  /** Client i sends as clientId firstClientId + i (as TCP clients log in). Default 1. */
+  readonly firstClientId?: number;
+  /** How long to wait for answers after the last send, ms. Default 2,000. */
+  readonly drainTimeoutMs?: number;
+  /** A request (or a held order) with no answer for this long is given up, s (autocannon's timeout). Default 10. */
+  readonly requestTimeoutS?: number;
+  /** How long the connections may take to open and answer their warm-up request, ms. Default 5,000. */
+  readonly connectTimeoutMs?: number;
+  /** Most send times kept for the arrival check (the first ones). Default 2,000,000. */
+  readonly maxSendSamples?: number;
+}
+
+export const HTTP_ORDER_DRIVER_DEFAULTS = {
+  firstClientId: 1, drainTimeoutMs: 2_000, requestTimeoutS: 10, connectTimeoutMs: 5_000, maxSendSamples: 2_000_000,
+} as const;
+
+/** A request on the wire (or held, corked, until its intended time). */
+interface Request {
+  readonly kind: CommandKind;
+  /** Intended send time, ms since time 0. */
+  readonly intendedMs: number;
+  /** 0 while held. */
+  sentNs: number;
+  readonly method: 'POST' | 'PATCH' | 'DELETE';
+  readonly path: string;
+  readonly body: string;
+}
+
+/** One order-entry client: its flow, on its own autocannon connection. */
+interface Slot {
+  readonly index: number;
+  readonly clientId: number;
+  readonly flow: ClientFlow;
+  client: autocannon.Client | undefined;
+  /** The warm-up GET /health is out and not answered yet. */
+  warming: boolean;
+  /** The order this connection is holding or waiting on; null when none. */
+  current: Request | null;
+  /** The flow has ended and its last answer came: the connection is parked. */
+  done: boolean;
+  timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
+}
+
+const KIND_NAMES: Record<number, string> = { [CommandKind.NewOrder]: 'new', [CommandKind.Cancel]: 'cancel', [CommandKind.Replace]: 'replace' };
+/** What a connection sends before the run, and what a parked one holds corked for good. */
+const WARM_UP = { method: 'GET', path: '/health', body: '' } as const;
+
+/** The connection's socket: autocannon 9 keeps it as `client.conn` (not in its typed API, see {@link HttpOrderDriver}). */
+function socketOf(client: autocannon.Client | undefined): net.Socket | undefined {
+  return (client as unknown as { conn?: net.Socket } | undefined)?.conn;
+}
+
+/**
+ * Drives the scenario's order-entry clients against an engine's HTTP JSON order API
+ * (docs/HTTP.md) with autocannon, in the open workload model, and records what DRIVER_METRICS
+ * names, like the TCP {@link OrderEntryDriver}.
+ *
+ * ```
+ *  ClientFlow i ─► slot i ─► autocannon connection i (keep-alive, pipelining 1) ─► POST/PATCH/DELETE /orders
+ *                   │ setupRequest: next order; not due yet → cork the socket, uncork at the intended time
+ *                   └ onResponse: order_rtt from the intended time, order_service_time from the uncork; outcome counts
+ * ```
+ *
+ * Pacing, and its limits. autocannon sends a connection's next request the moment the previous
+ * answer arrives (its `overallRate`/`connectionRate` only cap requests per whole second, sending them
+ * in a burst at the start of each second), and `setupRequest` is synchronous, so it cannot wait.
+ * To send each order at its intended time anyway, `setupRequest` corks the connection's socket
+ * when the order is not due yet and a timer uncorks it at the intended time: the request bytes
+ * leave then (timer resolution, about 1 ms: send_lag shows it). This reads autocannon 9's
+ * `client.conn` (the one use of an untyped field; checked by the tests). Each client has one
+ * connection and HTTP/1.1 answers in order, so a client's next order cannot leave before its
+ * previous one is answered: when the engine is slower than a client's inter-arrival times, the
+ * order goes late; its latency still counts from the intended time (corrected for coordinated
+ * omission) and send_lag grows, so a target that falls behind shows it. With one connection per
+ * client the engine sees each client's requests in order, as over TCP.
+ *
+ * Fills: the answer carries the order's own fills as taker during the request; maker fills of
+ * resting orders reach no HTTP client (docs/HTTP.md), so `fills` counts taker fills only.
+ */
+export class HttpOrderDriver {
+  private readonly slots: Slot[] = [];
+  private instance: autocannon.Instance | undefined;
+  private instanceDone: Promise<void> = Promise.resolve();
+  private readonly total = new HistogramSet();
+  private readonly intervals = new IntervalSeries();
+  private readonly lastSecond = new HistogramSet();
+  private readonly sendTimes: Float64Array;
+  private sendSamples = 0;
+  /** Time 0 on this thread's monotonic clock; NaN until {@link run}. */
+  private runStartNs = Number.NaN;
+  private stopped = false;
+  private warmed: (() => void) | undefined;
+  private finished: (() => void) | undefined;
+  private readonly basePath: string;
+  private readonly generatedByPhase: number[];
+  private generated = 0;
+  private sent = 0;
+  private readonly sentByKind: Record<string, number> = { new: 0, cancel: 0, replace: 0 };
+  private acked = 0;
+  private fills = 0;
+  private canceled = 0;
+  private replaced = 0;
+  private rejected = 0;
+  private answered = 0;
+  private lost = 0;
+  private readonly rejectsByReason: Record<string, number> = {};
+  /** Problems by kind, with counts (one line each in the result, not one per request). */
+  private readonly problems = new Map<string, number>();
+
+  private constructor(private readonly options: HttpOrderDriverOptions, private readonly clock: NsClock) {
+    this.generatedByPhase = options.scenario.phases.map(() => 0);
+    this.sendTimes = new Float64Array(Math.min(options.maxSendSamples ?? HTTP_ORDER_DRIVER_DEFAULTS.maxSendSamples, 1 << 24));
+    this.basePath = new URL(options.url).pathname.replace(/\/+$/, '');
+  }
+
+  /**
+   * Probes the target (a TargetError when it cannot be reached or does not speak the API), then
+   * opens one autocannon connection per order-entry client and resolves once each has answered
+   * its warm-up `GET /health`.
+   */
+  static async connect(options: HttpOrderDriverOptions): Promise<HttpOrderDriver> {
+    await probeHttpTarget(options.url);
+    const driver = new HttpOrderDriver(options, monotonicNowNs);
+    const { scenario, seed } = options;
+    const shared = ClientFlow.shared(scenario, seed);
+    const firstClientId = options.firstClientId ?? HTTP_ORDER_DRIVER_DEFAULTS.firstClientId;
+    for (let i = 0; i < scenario.clients.orderEntry; i++) {
+      driver.slots.push({ index: i, clientId: firstClientId + i, flow: new ClientFlow(scenario, seed, i, { shared }), client: undefined,
+        warming: true, current: null, done: false, timer: undefined });
+    }
+    if (driver.slots.length === 0) return driver;
+    try {
+      await driver.start();
+    } catch (error) {
+      await driver.terminate();
+      throw new TargetError('unreachable', options.url, (error as Error).message);
+    }
+    return driver;
+  }
+
+  /**
+   * Sends every client's stream from `runStartEpochMs` (the run's time 0, epoch ms) to its end,
+   * waits up to drainTimeoutMs for the last answers, and returns what was measured.
+   */
+  async run(runStartEpochMs: number): Promise<DriverResult> {
+    this.runStartNs = (runStartEpochMs - performance.timeOrigin) * 1e6;
+    const done = new Promise<void>((resolve) => { this.finished = resolve; });
+    for (const slot of this.slots) {
+      const socket = socketOf(slot.client);
+      if (slot.current !== null && slot.current.sentNs === 0 && socket !== undefined) this.hold(slot, slot.current, socket);
+    }
+    this.checkFinished();
+    await done;
+    await this.drain();
+    await this.terminate();
+    return this.result();
+  }
+
+  /** Stops sending at once (Ctrl-C); {@link run} then drains briefly and resolves. */
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const slot of this.slots) this.clearTimer(slot);
+    this.finished?.();
+  }
+
+  /** Counts so far, and the order round trips since the last call (encoded). */
+  progress(): Promise<DriverProgress> {
+    const lastSecond = this.lastSecond.encode();
+    this.lastSecond.reset();
+    let errors = this.lost;
+    for (const n of this.problems.values()) errors += n;
+    return Promise.resolve({ sent: this.sent, answered: this.answered, errors, lastSecond });
+  }
+
+  /** Closes every connection; resolves once autocannon has. */
+  async terminate(): Promise<number> {
+    this.stop();
+    this.instance?.stop();
+    await this.instanceDone;
+    return 0;
+  }
+
+  private start(): Promise<void> {
+    const { url, scenario } = this.options;
+    const totalS = scenario.phases.reduce((s, p) => s + p.durationMs, 0) / 1_000;
+    const drainS = (this.options.drainTimeoutMs ?? HTTP_ORDER_DRIVER_DEFAULTS.drainTimeoutMs) / 1_000;
+    const connectTimeoutMs = this.options.connectTimeoutMs ?? HTTP_ORDER_DRIVER_DEFAULTS.connectTimeoutMs;
+    let nextSlot = 0;
+    const warmed = new Promise<void>((resolve, reject) => {
+      this.warmed = resolve;
+      setTimeout(() => {
+        const cold = this.slots.filter((s) => s.warming).length;
+        if (cold > 0) reject(new Error(`${cold} of ${this.slots.length} HTTP connections to ${url} did not answer GET /health within ${connectTimeoutMs} ms`));
+      }, connectTimeoutMs).unref();
+    });
+    this.instanceDone = new Promise<void>((resolve) => {
+      this.instance = autocannon({
+        url: new URL(url).origin, connections: this.slots.length, pipelining: 1,
+        // A bound only: the driver stops the instance itself when the streams end.
+        duration: Math.ceil(totalS + drainS + connectTimeoutMs / 1_000 + 60),
+        timeout: this.options.requestTimeoutS ?? HTTP_ORDER_DRIVER_DEFAULTS.requestTimeoutS,
+        // How often autocannon looks for a stop (and samples its own counters): keeps stop() prompt.
+        sampleInt: 50,
+        requests: [{ method: WARM_UP.method, path: `${this.basePath}${WARM_UP.path}` }],
+        setupClient: (client) => {
+          const slot = this.slots[nextSlot++];
+          if (slot === undefined) return;
+          slot.client = client;
+          // Rebuilds the connection's first request at once: the warm-up (see setup).
+          client.setRequests([{
+            setupRequest: (request) => this.setup(slot, request),
+            onResponse: (status, body) => this.onResponse(slot, status, body),
+          }]);
+        },
+      }, () => resolve());
+    });
+    return warmed;
+  }
+
+  /**
+   * autocannon asks for the connection's next request: the warm-up (its first, built before the
+   * socket exists), the order this slot holds (again, after a reconnect), or the client's next
+   * order, corked until due; once the stream has ended, a parked request that never leaves.
+   */
+  private setup(slot: Slot, request: autocannon.Request): autocannon.Request {
+    const socket = socketOf(slot.client);
+    if (socket === undefined) return this.fill(request, WARM_UP);
+    const previous = slot.current;
+    if (previous !== null && previous.sentNs !== 0) {
+      // Sent and asked for again: the connection failed or timed out before the answer.
+      this.lost++;
+      slot.current = null;
+      this.problem(`requests lost to a connection error or no answer within ${this.options.requestTimeoutS ?? HTTP_ORDER_DRIVER_DEFAULTS.requestTimeoutS} s`);
+    }
+    if (slot.warming) return this.fill(request, WARM_UP);
+    this.clearTimer(slot);
+    if (slot.current === null && !this.stopped) this.take(slot);
+    const order = slot.current;
+    if (order === null) {
+      socket.cork();
+      slot.done = true;
+      this.checkFinished();
+      return this.fill(request, WARM_UP);
+    }
+    if (this.started() && this.clock() >= this.intendedNs(order)) {
+      this.sentNow(order);
+    } else {
+      socket.cork();
+      // Before time 0 the order waits corked; run() starts its timer.
+      if (this.started()) this.hold(slot, order, socket);
+    }
+    return this.fill(request, order);
+  }
+
+  private fill(request: autocannon.Request, r: { readonly method: autocannon.Request['method']; readonly path: string; readonly body: string }): autocannon.Request {
+    request.method = r.method;
+    request.path = `${this.basePath}${r.path}`;
+    request.body = r.body;
+    // Fresh headers every time: autocannon 9 writes Content-Length into the headers object it is
+    // given and carries it into the next build, which would give a DELETE the previous POST's length.
+    request.headers = r.body === '' ? {} : { 'content-type': 'application/json' };
+    return request;
+  }
+
+  private started(): boolean {
+    return !Number.isNaN(this.runStartNs);
+  }
+
+  private intendedNs(order: Request): number {
+    return this.runStartNs + order.intendedMs * 1e6;
+  }
+
+  /** Takes the client's next order as its current request (the flow reuses its object: copied here). */
+  private take(slot: Slot): void {
+    const o = slot.flow.next();
+    if (o === null) return;
+    this.generated++;
+    this.generatedByPhase[o.phaseIndex] = (this.generatedByPhase[o.phaseIndex] ?? 0) + 1;
+    const r = httpOrderRequest(o, slot.clientId);
+    slot.current = { kind: o.kind, intendedMs: o.intendedMs, sentNs: 0, method: r.method, path: r.path, body: r.body };
+  }
+
+  /** Uncorks at the intended time: a timer to about 1 ms before, then setImmediate until due (never early). */
+  private hold(slot: Slot, order: Request, socket: net.Socket): void {
+    const check = (): void => {
+      slot.timer = undefined;
+      if (this.stopped || slot.current !== order || socket.destroyed) return;
+      const waitMs = (this.intendedNs(order) - this.clock()) / 1e6;
+      if (waitMs > 1.5) slot.timer = setTimeout(check, waitMs - 1);
+      else if (waitMs > 0) slot.timer = setImmediate(check);
+      else {
+        socket.uncork();
+        this.sentNow(order);
+      }
+    };
+    check();
+  }
+
+  private sentNow(order: Request): void {
+    const sentNs = this.clock();
+    order.sentNs = sentNs;
+    this.sent++;
+    const kindName = KIND_NAMES[order.kind] as string;
+    this.sentByKind[kindName] = (this.sentByKind[kindName] ?? 0) + 1;
+    const sentMs = (sentNs - this.runStartNs) / 1e6;
+    if (this.sendSamples < this.sendTimes.length) this.sendTimes[this.sendSamples++] = sentMs;
+    this.record(sentMs, DRIVER_METRICS.sendLag, sentNs - this.intendedNs(order));
+  }
+
+  private clearTimer(slot: Slot): void {
+    if (slot.timer === undefined) return;
+    clearTimeout(slot.timer as NodeJS.Timeout);
+    clearImmediate(slot.timer as NodeJS.Immediate);
+    slot.timer = undefined;
+  }
+
+  private record(atMs: number, name: string, valueNs: number): void {
+    this.total.record(name, valueNs);
+    this.intervals.record(atMs, name, valueNs);
+  }
+
+  private onResponse(slot: Slot, status: number, body: string): void {
+    if (slot.warming) {
+      slot.warming = false;
+      if (this.slots.every((s) => !s.warming)) this.warmed?.();
+      return;
+    }
+    const request = slot.current;
+    if (request === null || request.sentNs === 0) return; // a parked request's answer (not an order)
+    slot.current = null;
+    const receivedNs = this.clock();
+    this.answered++;
+    const atMs = (receivedNs - this.runStartNs) / 1e6;
+    const names = DRIVER_METRICS[request.kind];
+    const intendedNs = this.intendedNs(request);
+    this.record(atMs, names.rtt, receivedNs - intendedNs);
+    this.record(atMs, names.service, receivedNs - request.sentNs);
+    if (request.kind === CommandKind.NewOrder) this.lastSecond.record(names.rtt, receivedNs - intendedNs);
+    this.count(request, status, body, atMs, receivedNs);
+  }
+
+  /** Counts the answer's outcome (docs/HTTP.md): 200 accepted/replaced/cancelled, 422 reject, 503 busy; else a problem. */
+  private count(request: Request, status: number, body: string, atMs: number, receivedNs: number): void {
+    let answer: { outcome?: unknown; reason?: unknown; fills?: unknown } | undefined;
+    try {
+      const parsed: unknown = JSON.parse(body);
+      if (typeof parsed === 'object' && parsed !== null) answer = parsed as typeof answer;
+    } catch {
+      answer = undefined;
+    }
+    if (answer === undefined) {
+      this.problem(`answers with HTTP ${status} and a body that is not a JSON object`);
+      return;
+    }
+    if (status === 200) {
+      const fills = Array.isArray(answer.fills) ? answer.fills.length : 0;
+      this.fills += fills;
+      if (fills > 0) {
+        // The answer shows the order traded on arrival: its first fill reached the client with it.
+        this.record(atMs, DRIVER_METRICS.fill.rtt, receivedNs - this.intendedNs(request));
+        this.record(atMs, DRIVER_METRICS.fill.service, receivedNs - request.sentNs);
+      }
+      switch (answer.outcome) {
+        case 'accepted': this.acked++; return;
+        case 'replaced': this.replaced++; return;
+        case 'cancelled': this.canceled++; return;
+        default: this.problem(`HTTP 200 answers with an unknown outcome ${JSON.stringify(answer.outcome)}`); return;
+      }
+    }
+    if (status === 422 || (status === 503 && answer.reason === 'EngineBusy')) {
+      this.rejected++;
+      const reason = typeof answer.reason === 'string' ? answer.reason : `HTTP ${status}`;
+      this.rejectsByReason[reason] = (this.rejectsByReason[reason] ?? 0) + 1;
+      return;
+    }
+    const errors = Array.isArray((answer as { errors?: unknown }).errors) ? (answer as { errors: unknown[] }).errors : [];
+    this.problem(`answers with HTTP ${status}${errors.length > 0 ? ` (e.g. ${String(errors[0]).slice(0, 120)})` : ''}`);
+  }
+
+  private problem(kind: string): void {
+    this.problems.set(kind, (this.problems.get(kind) ?? 0) + 1);
+  }
+
+  private checkFinished(): void {
+    if (this.finished === undefined) return;
+    if (this.slots.every((s) => s.done || s.client === undefined)) this.finished();
+  }
+
+  private async drain(): Promise<void> {
+    const limitMs = this.stopped ? 500 : (this.options.drainTimeoutMs ?? HTTP_ORDER_DRIVER_DEFAULTS.drainTimeoutMs);
+    const until = performance.now() + limitMs;
+    while (performance.now() < until && this.slots.some((s) => s.current !== null && s.current.sentNs !== 0)) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  }
+
+  private result(): DriverResult {
+    const streamHashes: Record<number, string> = {};
+    for (const s of this.slots) streamHashes[s.index] = s.flow.streamHash();
+    const unanswered = this.lost + this.slots.filter((s) => s.current !== null && s.current.sentNs !== 0).length;
+    const errors = [...this.problems].map(([kind, n]) => `http: ${n} ${kind}`);
+    const open = unanswered - this.lost;
+    if (open > 0) errors.push(`http: ${open} requests unanswered when the run ended`);
+    return {
+      histograms: this.total.encode(), intervals: this.intervals.encode(), streamHashes,
+      generated: this.generated, generatedByPhase: [...this.generatedByPhase], sent: this.sent, sentByKind: { ...this.sentByKind },
+      sendTimesMs: this.sendTimes.slice(0, this.sendSamples), acked: this.acked, fills: this.fills, canceled: this.canceled,
+      replaced: this.replaced, rejected: this.rejected, rejectsByReason: { ...this.rejectsByReason }, unanswered,
+      backpressured: 0, errors,
+    };
+  }
+}
