@@ -15,7 +15,7 @@
  *        │   ring full: REJECT       │                                   ▲       ▲ SNAPSHOT_REQUEST depth
  *        │   EngineBusy              EventPublisher ─► DepthMirror ──────┘       │
  *        ▼                           ▲  (record → report / market data)  └───────┘
- *   inbound ring (commands,          │ tryPoll, setImmediate/timer loop
+ *   inbound ring (commands,          │ tryPoll: setImmediate while records come, else parked on the EventDoorbell
  *   SharedArrayBuffer)          outbound ring (event records, SharedArrayBuffer)
  *        │                           ▲
  *  ══════╪═══════════ matcher worker ╪═════════════════════════════════════════════════════════════════════

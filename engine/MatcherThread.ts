@@ -4,6 +4,7 @@ import { EVENT_STRIDE } from './book/EventBuffer.js';
 import type { SymbolConfig } from './book/SymbolConfig.js';
 import { COMMAND_SLOT_BYTES, writeCommand } from './commandSlot.js';
 import type { BookLevels } from './DepthMirror.js';
+import { EventDoorbell } from './EventDoorbell.js';
 import type { EventPublisher } from './EventPublisher.js';
 import type { Durability } from './journal/JournalWriter.js';
 import { JournalError } from './journal/journalFormat.js';
@@ -57,13 +58,16 @@ export interface Recovered {
   readonly books: readonly BookLevels[];
 }
 
-/** How long the main-thread poll loop stays on setImmediate after the last activity, in ms. */
-const HOT_MS = 10;
-/** Poll period after that, for up to WARM_MS since the last activity (a slow fsync, say), in ms. */
-const WARM_POLL_MS = 1;
-const WARM_MS = 1_000;
-/** Poll period of an idle engine, in ms: a submit switches back to setImmediate at once, so this adds no latency. */
-const IDLE_POLL_MS = 20;
+/**
+ * Longest the poll loop stays parked on the doorbell without looking at the outbound ring, in ms.
+ * The worker rings the doorbell whenever it publishes, so this is only a safety net.
+ */
+const PARKED_POLL_MS = 20;
+
+/** What the worker gets: {@link MatcherWorkerData} plus the doorbell it rings after publishing events. */
+export interface MatcherThreadWorkerData extends MatcherWorkerData {
+  readonly doorbell: SharedArrayBuffer;
+}
 
 /**
  * The matcher worker (matcherWorker.ts) as the main thread sees it: it writes commands into the
@@ -74,12 +78,18 @@ const IDLE_POLL_MS = 20;
  *  submit(command) ─► SingleProducerSequencer ─► inbound ring ─► BatchEventProcessor (wait strategy)
  *     BUSY after claimSpins: false (REJECT EngineBusy)   (commands)    └► EngineCore: journal, Matcher
  *                                                                          │ per batch, after journal.commit
- *  poll loop (setImmediate while busy,                                     ▼
- *    a timer while idle) ◄── BatchEventProcessor.tryPoll ◄── outbound ring (event records)
- *    └► EventPublisher.record per slot, flush per batch
+ *  poll loop (setImmediate while records come,                             ▼
+ *    else parked on the doorbell) ◄── BatchEventProcessor.tryPoll ◄── outbound ring (event records)
+ *    └► EventPublisher.record per slot, flush per batch      ▲            │ EventDoorbell.ring
+ *                                                        Atomics.waitAsync ◄┘ (only when parked)
  * ```
  * The event loop never blocks: claims give up after a short spin, and the outbound ring is polled
  * with tryPoll. The worker never drops events: it waits while the outbound ring is full.
+ *
+ * Commands submitted during one event-loop iteration (the frames of every TCP read it handled) are
+ * written into the ring at once but published together after its I/O callbacks (setImmediate):
+ * one cursor store and at most one wake-up (a futex syscall) of a parked worker per iteration
+ * instead of per command; per command it cost about a tenth of the main thread.
  */
 export class MatcherThread {
   private readonly sequencer: SingleProducerSequencer;
@@ -93,8 +103,12 @@ export class MatcherThread {
   private accepting = true;
   private looping = false;
   private immediate: NodeJS.Immediate | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private lastActivityMs = 0;
+  private parked = false;
+  private readonly doorbell: EventDoorbell;
+  /** Highest sequence claimed and written but not yet published; -1 when none. */
+  private unpublishedHi = -1;
+  private unpublishedLo = -1;
+  private publishScheduled = false;
   private finalProcessed: number | undefined;
   private finalStateWanted = false;
   private finalBooks: FinalState | undefined;
@@ -106,9 +120,11 @@ export class MatcherThread {
     readonly inbound: RingBuffer,
     readonly outbound: RingBuffer,
     control: SharedArrayBuffer,
+    doorbell: EventDoorbell,
     private readonly publisher: EventPublisher,
     log: ((line: string) => void) | undefined,
   ) {
+    this.doorbell = doorbell;
     this.log = log ?? ((): void => {});
     this.sequencer = new SingleProducerSequencer(inbound);
     const handler: EventHandler = {
@@ -150,7 +166,8 @@ export class MatcherThread {
     });
     const control = new SharedArrayBuffer(CONTROL_BYTES);
     controlBlock(control).flags[GO] = (options.startPaused ?? MATCHER_THREAD_DEFAULTS.startPaused) ? 0 : 1;
-    const workerData: MatcherWorkerData = {
+    const doorbell = EventDoorbell.create();
+    const workerData: MatcherThreadWorkerData = {
       symbols: options.symbols,
       journalPath: options.journalPath,
       durability: options.durability ?? 'batch',
@@ -158,9 +175,10 @@ export class MatcherThread {
       inbound: inbound.buffer,
       outbound: outbound.buffer,
       control,
+      doorbell: doorbell.buffer,
     };
     const worker = new Worker(builtModuleUrl('engine/matcherWorker.ts'), { workerData });
-    const thread = new MatcherThread(worker, inbound, outbound, control, options.publisher, options.log);
+    const thread = new MatcherThread(worker, inbound, outbound, control, doorbell, options.publisher, options.log);
     let recovered: Recovered;
     try {
       recovered = await thread.readyAnswer;
@@ -186,10 +204,23 @@ export class MatcherThread {
     const sequence = this.sequencer.claim(1, MATCHER_THREAD_DEFAULTS.claimSpins);
     if (sequence === BUSY) return false;
     writeCommand(this.inbound.f64, (sequence & this.inbound.mask) * this.inbound.float64sPerSlot, command);
-    this.sequencer.publish(sequence, sequence);
-    this.wake();
+    if (this.unpublishedHi < 0) this.unpublishedLo = sequence;
+    this.unpublishedHi = sequence;
+    if (!this.publishScheduled) {
+      this.publishScheduled = true;
+      setImmediate(this.publishSubmitted);
+    }
     return true;
   }
+
+  /** Publishes every command {@link submit} has written since the last call (one wake-up of the worker at most). */
+  private readonly publishSubmitted = (): void => {
+    this.publishScheduled = false;
+    if (this.unpublishedHi < 0) return;
+    this.sequencer.publish(this.unpublishedLo, this.unpublishedHi);
+    this.unpublishedHi = -1;
+    this.unpublishedLo = -1;
+  };
 
   /**
    * Asks the worker to send every book's full state when it stops (see {@link finalState}), for
@@ -209,7 +240,6 @@ export class MatcherThread {
   resume(): void {
     Atomics.store(this.flags, GO, 1);
     Atomics.notify(this.flags, GO);
-    this.wake();
   }
 
   /** Publishes every event record waiting in the outbound ring; returns how many. Never blocks. */
@@ -228,10 +258,10 @@ export class MatcherThread {
 
   private async drainAndEnd(): Promise<number> {
     this.accepting = false;
+    this.publishSubmitted();
     Atomics.store(this.flags, STOP, this.finalStateWanted ? STOP_WITH_STATE : 1);
     this.resume();
     this.inbound.alert(0);
-    this.wake();
     try {
       // The poll loop keeps publishing meanwhile, so a worker waiting on a full outbound ring goes on.
       this.finalProcessed = await this.stoppedAnswer;
@@ -265,46 +295,51 @@ export class MatcherThread {
     this.settleStopped?.reject(error);
   }
 
-  // The poll loop: setImmediate while commands or events moved in the last HOT_MS (lowest
-  // latency), a timer otherwise (1 ms, then 20 ms once quiet for a second), so an idle engine does
-  // not spin the main thread. submit() cuts a pending timer short.
+  // The poll loop: setImmediate while the last poll found records (more are likely on their way),
+  // else parked on the doorbell until the worker publishes. Parked, the event loop still serves
+  // sockets; it just does not spin on an empty ring (see EventDoorbell for why that matters).
   private startLoop(): void {
     this.looping = true;
-    this.lastActivityMs = performance.now();
     this.immediate = setImmediate(this.turn);
   }
 
   private stopLoop(): void {
     this.looping = false;
     if (this.immediate !== undefined) clearImmediate(this.immediate);
-    if (this.timer !== undefined) clearTimeout(this.timer);
     this.immediate = undefined;
-    this.timer = undefined;
+    // Ends a pending wait now rather than after PARKED_POLL_MS.
+    if (this.parked) this.doorbell.ring();
   }
 
   private readonly turn = (): void => {
     this.immediate = undefined;
-    this.timer = undefined;
     let published = 0;
     try {
       published = this.poll();
     } finally {
-      if (published > 0) this.lastActivityMs = performance.now();
       if (this.looping) {
-        const quietMs = performance.now() - this.lastActivityMs;
-        if (quietMs < HOT_MS) this.immediate = setImmediate(this.turn);
-        else this.timer = setTimeout(this.turn, quietMs < WARM_MS ? WARM_POLL_MS : IDLE_POLL_MS);
+        if (published > 0) this.immediate = setImmediate(this.turn);
+        else this.park();
       }
     }
   };
 
-  /** Something is on its way: poll on the next turn, not after the idle timer. */
-  private wake(): void {
-    this.lastActivityMs = performance.now();
-    if (this.timer !== undefined && this.looping) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
+  private park(): void {
+    const bell = this.doorbell.arm();
+    // Records published between the poll above and arm() would not ring: look once more.
+    if (this.poll() > 0) {
+      this.doorbell.disarm();
       this.immediate = setImmediate(this.turn);
+      return;
     }
+    this.parked = true;
+    void this.doorbell.wait(bell, PARKED_POLL_MS).then(this.unpark);
   }
+
+  private readonly unpark = (): void => {
+    this.parked = false;
+    this.doorbell.disarm();
+    if (this.looping) this.turn();
+  };
+
 }

@@ -5,17 +5,20 @@
  *
  *   inbound ring ─► BatchEventProcessor ─► EngineCore: journal.append ─► Matcher ─► (end of batch)
  *   (commands)      (wait strategy)          journal.commit ─► OutboundRingWriter ─► outbound ring
- *                                                                                   (event records)
+ *                                                                  │               (event records)
+ *                                                                  └► EventDoorbell.ring (main thread parked)
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { EVENT_STRIDE, type EventBuffer } from './book/EventBuffer.js';
 import { blankCommand, readCommand } from './commandSlot.js';
 import { EngineCore, type EventOutput } from './EngineCore.js';
+import { EventDoorbell } from './EventDoorbell.js';
 import { JOURNAL_WRITER_DEFAULTS, JournalWriter } from './journal/JournalWriter.js';
 import { JournalError } from './journal/journalFormat.js';
 import { readJournal } from './journal/readJournal.js';
+import type { MatcherThreadWorkerData } from './MatcherThread.js';
 import {
-  controlBlock, GO, STOP, STOP_WITH_STATE, type MatcherWorkerData, type MatcherWorkerMessage, type WaitStrategyName,
+  controlBlock, GO, STOP, STOP_WITH_STATE, type MatcherWorkerMessage, type WaitStrategyName,
 } from './matcherWorkerProtocol.js';
 import { BatchEventProcessor, type EventHandler } from './ring/BatchEventProcessor.js';
 import { BlockingWaitStrategy } from './ring/BlockingWaitStrategy.js';
@@ -33,14 +36,15 @@ const IDLE_POLL_MS = 100;
 
 /**
  * Copies each batch's event records into the outbound ring, one slot per record, in as few claims
- * as the free space allows. Never drops: while the ring is full it sleeps briefly and looks again
- * (the main thread's consumer does not signal producers, so there is nothing to park on).
+ * as the free space allows, then rings the main thread's doorbell (it may be parked). Never drops:
+ * while the ring is full it sleeps briefly and looks again (the main thread's consumer does not
+ * signal producers, so there is nothing to park on).
  */
 class OutboundRingWriter implements EventOutput {
   private readonly sequencer: SingleProducerSequencer;
   private readonly sleepWord = new Int32Array(new SharedArrayBuffer(4));
 
-  constructor(private readonly ring: RingBuffer) {
+  constructor(private readonly ring: RingBuffer, private readonly doorbell: EventDoorbell) {
     if (ring.float64sPerSlot !== EVENT_STRIDE) throw new RangeError(`outbound slots must hold ${EVENT_STRIDE} doubles`);
     this.sequencer = new SingleProducerSequencer(ring);
   }
@@ -54,6 +58,7 @@ class OutboundRingWriter implements EventOutput {
       const free = sequencer.remainingCapacity();
       const lo = free > 0 ? sequencer.tryClaim(Math.min(total - from, free)) : BUSY;
       if (lo === BUSY) {
+        this.doorbell.ring();
         Atomics.wait(this.sleepWord, 0, 0, FULL_RING_SLEEP_MS);
         continue;
       }
@@ -69,6 +74,7 @@ class OutboundRingWriter implements EventOutput {
       }
       sequencer.publish(lo, lo + n - 1);
     }
+    this.doorbell.ring();
   }
 }
 
@@ -84,7 +90,7 @@ function post(message: MatcherWorkerMessage): void {
   parentPort?.postMessage(message);
 }
 
-function run(data: MatcherWorkerData): void {
+function run(data: MatcherThreadWorkerData): void {
   const { flags, processed } = controlBlock(data.control);
   const inbound = RingBuffer.attach(data.inbound);
   const outbound = RingBuffer.attach(data.outbound);
@@ -95,7 +101,7 @@ function run(data: MatcherWorkerData): void {
     journal = data.journalPath === undefined ? undefined
       : JournalWriter.open(data.journalPath, { symbols: data.symbols }, { durability: data.durability });
     const recovering = new EngineCore({ symbols: data.symbols, ...(journal === undefined ? {} : { journal }),
-      output: new OutboundRingWriter(outbound) });
+      output: new OutboundRingWriter(outbound, EventDoorbell.attach(data.doorbell)) });
     if (journal !== undefined && data.journalPath !== undefined) {
       readJournal(data.journalPath, { record: (command) => recovering.restore(command) });
     }
@@ -149,4 +155,4 @@ function run(data: MatcherWorkerData): void {
   post({ type: 'stopped', processed: core.processed, ...(finalState === undefined ? {} : { finalState }) });
 }
 
-run(workerData as MatcherWorkerData);
+run(workerData as MatcherThreadWorkerData);

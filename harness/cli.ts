@@ -12,10 +12,6 @@ import { replayCommand } from './commands/replayCommand.js';
 import { reportCommand } from './commands/reportCommand.js';
 import { runCommand } from './commands/runCommand.js';
 import { ExitCode } from './exitCodes.js';
-import { tuneV8 } from './v8Tuning.js';
-
-// Before any hot code is optimised: see v8Tuning.ts.
-tuneV8();
 
 await yargs(hideBin(process.argv))
   .scriptName('matchbench')

@@ -1,6 +1,7 @@
 import net from 'node:net';
 import type { Command } from '../book/Command.js';
 import { SessionErrorReason } from '../protocol/codes.js';
+import { BatchedSocketWriter } from './BatchedSocketWriter.js';
 import { OrderEntrySession } from './OrderEntrySession.js';
 import type { SessionLimitsOptions } from './sessionLimits.js';
 
@@ -122,14 +123,24 @@ export class OrderEntryServer {
     const full = this.sockets.size >= this.options.maxConnections;
     let session: OrderEntrySession | undefined;
     let closing = false;
+    // Reports of one outbound batch leave in one write per connection (see BatchedSocketWriter).
+    const writer = new BatchedSocketWriter(socket);
     const closeSocket = (reason: string): void => {
       if (closing) return;
       closing = true;
       const key = reason.split(':')[0] ?? reason;
       this.disconnects[key] = (this.disconnects[key] ?? 0) + 1;
       this.log(`order entry session ${sessionId} (${peer}, client ${session?.clientId ?? '-'}) closed: ${reason}`);
+      writer.flush();
       socket.end();
       setTimeout(() => socket.destroy(), 1_000).unref();
+    };
+    const checkUnread = (): void => {
+      const unreadBytes = writer.unreadBytes;
+      if (unreadBytes > this.options.maxUnreadBytes) {
+        session?.abort(SessionErrorReason.SlowConsumer,
+          `client left ${unreadBytes} bytes unread, over the ${this.options.maxUnreadBytes}-byte cap`);
+      }
     };
     session = new OrderEntrySession({
       sessionId,
@@ -137,11 +148,13 @@ export class OrderEntryServer {
       output: {
         send: (frame) => {
           if (socket.destroyed) return;
-          socket.write(frame);
-          if (socket.writableLength > this.options.maxUnreadBytes) {
-            session?.abort(SessionErrorReason.SlowConsumer,
-              `client left ${socket.writableLength} bytes unread, over the ${this.options.maxUnreadBytes}-byte cap`);
-          }
+          writer.send(frame);
+          checkUnread();
+        },
+        sendCopy: (bytes, length) => {
+          if (socket.destroyed) return;
+          writer.sendCopy(bytes, length);
+          checkUnread();
         },
         close: closeSocket,
         command: (command) => this.options.onCommand(command, session as OrderEntrySession),

@@ -157,3 +157,46 @@ describe('FrameReader', () => {
     expect(new FrameReader({ maxFrameLength: 65535 }).maxFrameLength).toBe(65535);
   });
 });
+
+describe('FrameReader.nextFrameSpan', () => {
+  it(`finds the same frame bytes as nextFrame however the stream is cut (seed ${SEED})`, () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.nat({ max: goldenFrames.length - 1 }), { minLength: 1, maxLength: 30 }),
+        fc.array(fc.nat(), { maxLength: 40 }),
+        (picks, cuts) => {
+          const stream = concat(picks.map((i) => goldenFrames[i]!));
+          const points = [0, ...new Set(cuts.map((c) => c % stream.length)), stream.length].sort((a, b) => a - b);
+          const chunks = points.slice(1).map((end, k) => stream.slice(points[k]!, end));
+          const byView = new FrameReader();
+          const bySpan = new FrameReader();
+          const viewFrames: number[][] = [];
+          const spanFrames: number[][] = [];
+          for (const chunk of chunks) {
+            byView.push(chunk);
+            bySpan.push(chunk);
+            for (let f = byView.nextFrame(); f !== undefined; f = byView.nextFrame()) viewFrames.push([...f]);
+            for (let n = bySpan.nextFrameSpan(); n > 0; n = bySpan.nextFrameSpan()) {
+              spanFrames.push([...bySpan.frameBytes.subarray(bySpan.frameOffset, bySpan.frameOffset + n)]);
+            }
+          }
+          expect(spanFrames).toEqual(viewFrames);
+          expect(spanFrames).toEqual(picks.map((i) => [...goldenFrames[i]!]));
+        },
+      ),
+      { seed: SEED, numRuns: 200 },
+    );
+  });
+
+  it('refuses a bad length field as nextFrame does, and stays failed', () => {
+    const bytes = new Uint8Array([3, 0, 1, 1]);
+    const bySpan = new FrameReader();
+    const byView = new FrameReader();
+    bySpan.push(bytes);
+    byView.push(bytes);
+    const spanFailure = failureOf(() => bySpan.nextFrameSpan());
+    expect(spanFailure).toBe(failureOf(() => byView.nextFrame()));
+    expect(spanFailure).not.toBe('no error');
+    expect(() => bySpan.nextFrameSpan()).toThrow(ProtocolError);
+  });
+});

@@ -41,6 +41,10 @@ export class FrameReader {
   /** Bytes of a split frame copied into `#staging` so far. */
   #staged = 0;
   #failure: ProtocolError | undefined;
+  /** Where the frame {@link nextFrameSpan} returned lies: a pushed chunk or the staging buffer. */
+  frameBytes: Uint8Array = EMPTY;
+  /** Offset of that frame in {@link frameBytes}. */
+  frameOffset = 0;
 
   /** @throws RangeError if `maxFrameLength` is not an integer in 88..65535. */
   constructor(options: FrameReaderOptions = {}) {
@@ -76,6 +80,21 @@ export class FrameReader {
    *   reader stays failed.
    */
   nextFrame(): Uint8Array | undefined {
+    const length = this.nextFrameSpan();
+    if (length === 0) return undefined;
+    const at = this.frameOffset;
+    return this.frameBytes.subarray(at, at + length);
+  }
+
+  /**
+   * {@link nextFrame} without the view: returns the next complete frame's length (0 if more bytes
+   * are needed) and leaves the frame at `frameBytes[frameOffset .. frameOffset + length)`, valid
+   * until the next call. Same checks and throws as {@link nextFrame}.
+   *
+   * Why: a market-data subscriber reads millions of frames per second per thread, and a view
+   * object per frame (subarray) plus the garbage it makes cost it about a fifth of its time.
+   */
+  nextFrameSpan(): number {
     if (this.#failure !== undefined) throw this.#failure;
     for (;;) {
       const chunk = this.#chunk;
@@ -86,7 +105,9 @@ export class FrameReader {
         if (queued === undefined) {
           this.#chunk = EMPTY; // let the caller's buffer go
           this.#position = 0;
-          return undefined;
+          this.frameBytes = EMPTY;
+          this.frameOffset = 0;
+          return 0;
         }
         this.#chunk = queued;
         this.#position = 0;
@@ -100,7 +121,9 @@ export class FrameReader {
           this.#checkLength(length);
           if (available >= length) {
             this.#position = position + length;
-            return chunk.subarray(position, position + length);
+            this.frameBytes = chunk;
+            this.frameOffset = position;
+            return length;
           }
         }
         // The frame continues in a later chunk; available < length ≤ maxFrameLength, so it fits.
@@ -123,7 +146,9 @@ export class FrameReader {
       this.#position = position + take;
       if (staged + take === length) {
         this.#staged = 0;
-        return staging.subarray(0, length);
+        this.frameBytes = staging;
+        this.frameOffset = 0;
+        return length;
       }
       this.#staged = staged + take;
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encode, encodeInto } from './encode.js';
+import { encode, encodeInto, encodeStamped, encodeStampedInto, type UnstampedMessage } from './encode.js';
 import { goldenMessages } from './goldenMessages.js';
 import { headerFields, maxSnapshotEntries, messageLayout, type WireType } from './messageLayouts.js';
 import { MessageType, type BookSnapshotMessage, type Message } from './messages.js';
@@ -79,5 +79,25 @@ describe('encodeInto', () => {
       encodeInto(fill, target, 88 * i);
     }
     expect(encode({ ...fill, sequence: 11, quantity: 200 })).toEqual(Buffer.from(target.subarray(88, 176)));
+  });
+});
+
+describe('encodeStamped and encodeStampedInto', () => {
+  it('write every golden message exactly as encode does with the same sequence and timestamp', () => {
+    for (const { message } of goldenMessages) {
+      const { sequence, timestampNs, ...unstamped } = message;
+      const expected = [...encode(message)];
+      expect([...encodeStamped(unstamped as UnstampedMessage, sequence, timestampNs)]).toEqual(expected);
+      const target = new Uint8Array(expected.length + 3);
+      expect(encodeStampedInto(unstamped as UnstampedMessage, sequence, timestampNs, target, 3)).toBe(expected.length);
+      expect([...target.subarray(3)]).toEqual(expected);
+    }
+  });
+
+  it('refuse a sequence or timestamp that is not a u64, naming the field, and a frame that does not fit', () => {
+    const { sequence: _s, timestampNs: _t, ...ack } = goldenMessages.find((g) => g.message.type === MessageType.Ack)!.message;
+    expect(errorOf(() => encodeStamped(ack as UnstampedMessage, -1, 0)).message).toContain('sequence');
+    expect(errorOf(() => encodeStamped(ack as UnstampedMessage, 1, 2 ** 53)).message).toContain('timestampNs');
+    expect(() => encodeStampedInto(ack as UnstampedMessage, 1, 1, new Uint8Array(10), 0)).toThrow(RangeError);
   });
 });

@@ -27,7 +27,7 @@ const TWO_TO_32 = 0x1_0000_0000;
  *
  * @throws ProtocolError (UnknownMessageType) if `msg.type` is not a message type.
  */
-export function frameLengthOf(msg: Message): number {
+export function frameLengthOf(msg: Message | UnstampedMessage): number {
   if (msg.type === MessageType.BookSnapshot) return snapshotFrameLength(msg.bids.length + msg.asks.length);
   const layout = messageLayout(msg.type);
   if (layout === undefined) throw unknownType(msg);
@@ -49,6 +49,41 @@ export function encode(msg: Message, maxFrameLength: number = DEFAULT_MAX_FRAME_
   return frame;
 }
 
+/** A message without its header's `sequence` and `timestampNs`, which {@link encodeStamped} takes apart. */
+export type UnstampedMessage = Message extends infer M ? M extends Message ? Omit<M, 'sequence' | 'timestampNs'> : never : never;
+
+/**
+ * Encodes `msg` with the given header `sequence` and `timestampNs` into a new Buffer holding
+ * exactly one frame: what {@link encode} does for `{ ...msg, sequence, timestampNs }`, without
+ * building that object. Sessions stamp every frame they send; the spread of report objects of
+ * many shapes cost about a tenth of the engine's main thread in the engine benchmark.
+ *
+ * @throws ProtocolError as {@link encode}.
+ */
+export function encodeStamped(msg: UnstampedMessage, sequence: number, timestampNs: number,
+  maxFrameLength: number = DEFAULT_MAX_FRAME_LENGTH): Buffer {
+  const length = checkedFrameLength(msg, maxFrameLength);
+  // allocUnsafe is fine: writeFrame writes every byte of the frame, reserved ones included.
+  const frame = Buffer.allocUnsafe(length);
+  writeFrameOrExplain(msg, frame, 0, length, sequence, timestampNs);
+  return frame;
+}
+
+/**
+ * {@link encodeStamped} into `target[offset..]` (as {@link encodeInto}); returns the bytes written.
+ *
+ * @throws ProtocolError as {@link encode}; RangeError if `target` has no room for the frame at `offset`.
+ */
+export function encodeStampedInto(msg: UnstampedMessage, sequence: number, timestampNs: number, target: Uint8Array,
+  offset: number, maxFrameLength: number = DEFAULT_MAX_FRAME_LENGTH): number {
+  const length = checkedFrameLength(msg, maxFrameLength);
+  if (!Number.isInteger(offset) || offset < 0 || offset + length > target.length) {
+    throw new RangeError(`a ${length}-byte frame does not fit at offset ${offset} of a ${target.length}-byte target`);
+  }
+  writeFrameOrExplain(msg, target, offset, length, sequence, timestampNs);
+  return length;
+}
+
 /**
  * Encodes `msg` as one frame at `target[offset..]` and returns the number of bytes written.
  * If it throws, the bytes of `target` in that range may have been partly overwritten.
@@ -62,6 +97,16 @@ export function encodeInto(
   offset: number,
   maxFrameLength: number = DEFAULT_MAX_FRAME_LENGTH,
 ): number {
+  const length = checkedFrameLength(msg, maxFrameLength);
+  if (!Number.isInteger(offset) || offset < 0 || offset + length > target.length) {
+    throw new RangeError(`a ${length}-byte frame does not fit at offset ${offset} of a ${target.length}-byte target`);
+  }
+  writeFrameOrExplain(msg, target, offset, length, msg.sequence, msg.timestampNs);
+  return length;
+}
+
+/** The frame length of `msg`, refused (FrameTooLarge) beyond `maxFrameLength` or the protocol's limit. */
+function checkedFrameLength(msg: UnstampedMessage, maxFrameLength: number): number {
   const length = frameLengthOf(msg);
   if (length > maxFrameLength || length > FRAME_LENGTH_LIMIT) {
     throw new ProtocolError(
@@ -69,27 +114,29 @@ export function encodeInto(
       `cannot encode ${messageLayout(msg.type)?.name ?? '?'}: frame length ${length} exceeds maximum ${Math.min(maxFrameLength, FRAME_LENGTH_LIMIT)}`,
     );
   }
-  if (!Number.isInteger(offset) || offset < 0 || offset + length > target.length) {
-    throw new RangeError(`a ${length}-byte frame does not fit at offset ${offset} of a ${target.length}-byte target`);
-  }
+  return length;
+}
+
+/** writeFrame, with the message's name put in front of a field's ValueOutOfRange. */
+function writeFrameOrExplain(msg: UnstampedMessage, b: Uint8Array, o: number, length: number, sequence: number,
+  timestampNs: number): void {
   try {
-    writeFrame(msg, target, offset, length);
+    writeFrame(msg, b, o, length, sequence, timestampNs);
   } catch (error) {
     if (error instanceof ProtocolError) {
       throw new ProtocolError(error.reason, `cannot encode ${messageLayout(msg.type)?.name ?? '?'}: ${error.message}`);
     }
     throw error;
   }
-  return length;
 }
 
-function writeFrame(msg: Message, b: Uint8Array, o: number, length: number): void {
+function writeFrame(msg: UnstampedMessage, b: Uint8Array, o: number, length: number, sequence: number, timestampNs: number): void {
   writeRawU16(b, o, length);
   b[o + 2] = PROTOCOL_VERSION;
   b[o + 3] = msg.type;
   writeU32(b, o + 4, msg.symbolId, 'symbolId');
-  writeU64(b, o + 8, msg.sequence, 'sequence');
-  writeU64(b, o + 16, msg.timestampNs, 'timestampNs');
+  writeU64(b, o + 8, sequence, 'sequence');
+  writeU64(b, o + 16, timestampNs, 'timestampNs');
   switch (msg.type) {
     case MessageType.Login:
       writeU32(b, o + 24, msg.clientId, 'clientId');
@@ -217,7 +264,7 @@ function writeLevels(b: Uint8Array, at: number, levels: readonly SnapshotLevel[]
   }
 }
 
-function unknownType(msg: Message): ProtocolError {
+function unknownType(msg: UnstampedMessage): ProtocolError {
   const type: unknown = (msg as { type: unknown }).type;
   return new ProtocolError(SessionErrorReason.UnknownMessageType, `cannot encode message type ${typeof type === 'number' ? `0x${type.toString(16)}` : String(type)}: not a protocol message type`);
 }

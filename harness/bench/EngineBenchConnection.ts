@@ -65,6 +65,19 @@ export interface EngineBenchConnectionOptions {
   readonly dropEveryNthReport: number;
 }
 
+/** `request type/reason name` per reason, built once per (type, reason): a string per REJECT showed in the client's profile. */
+const rejectKeys = new Map<number, string>();
+
+function rejectKey(kind: Pending['kind'], reason: number): string {
+  const id = kind * 0x1_0000 + reason;
+  let key = rejectKeys.get(id);
+  if (key === undefined) {
+    key = `${kind === MessageType.Cancel ? 'CANCEL' : 'NEW_ORDER'}/${codeName(RejectReason, reason)}`;
+    rejectKeys.set(id, key);
+  }
+  return key;
+}
+
 export class EngineBenchConnection {
   readonly clientId: number;
   /** The run's seed (arrival-time streams derive from it too). */
@@ -181,7 +194,7 @@ export class EngineBenchConnection {
         const kind = report.refMessageType === MessageType.Cancel ? MessageType.Cancel : MessageType.NewOrder;
         const p = this.respond(report.clientOrderId, report.echoTimestampNs, receivedNs, kind, 'REJECT');
         if (p === undefined) return;
-        const key = `${kind === MessageType.Cancel ? 'CANCEL' : 'NEW_ORDER'}/${codeName(RejectReason, report.reason)}`;
+        const key = rejectKey(kind, report.reason);
         this.recorder.rejects[key] = (this.recorder.rejects[key] ?? 0) + 1;
         // A cancel can lose the race against a fill that took the order's last lot; anything else is a flaw of the flow.
         if (!(kind === MessageType.Cancel && report.reason === RejectReason.UnknownOrder) && report.reason !== RejectReason.EngineBusy) {

@@ -4,7 +4,7 @@
  * measures what it got.
  *
  * ```
- *  net.Socket ─'data'─► FrameReader.nextFrame ─► CRC-32C, version, length ─┬─ TRADE / LEVEL_UPDATE / QUOTE (hot path, no decode)
+ *  net.Socket ─'data'─► FrameReader.nextFrameSpan ─► CRC-32C, version, length ─┬─ TRADE / LEVEL_UPDATE / QUOTE (hot path, no decode)
  *     ▲  ▲                                                                 │     feed sequence n == last + 1 ? : gap (count, resync)
  *     │  └─ slow: pause / resume on a timer (bytesPerSecond)               │     LEVEL_UPDATE ─► FeedBook of its symbol
  *     │     stalled: paused for good after LOGIN_ACK                       │     receipt time + engineClockOffsetNs − timestampNs ─► latency histogram
@@ -605,33 +605,35 @@ export class FeedSubscriber {
     let runTimestampNs = -1;
     let runFrames = 0;
     for (;;) {
-      let frame: Uint8Array | undefined;
+      // The frame is bytes[at .. at + length): no view object per frame (see FrameReader.nextFrameSpan).
+      let length: number;
       try {
-        frame = reader.nextFrame();
+        length = reader.nextFrameSpan();
       } catch (error) {
         this.#protocolError(error as ProtocolError);
         break;
       }
-      if (frame === undefined) break;
+      if (length === 0) break;
+      const bytes = reader.frameBytes;
+      const at = reader.frameOffset;
       counts.frames++;
-      const length = frame.length;
-      const checksumAt = length - 4;
-      if (crc32c(frame, 0, checksumAt) !== u32(frame, checksumAt)) {
+      const checksumAt = at + length - 4;
+      if (crc32c(bytes, at, checksumAt) !== u32(bytes, checksumAt)) {
         this.#protocolError(new ProtocolError(SessionErrorReason.ChecksumMismatch,
-          `checksum mismatch on a ${length}-byte frame of type 0x${frame[3]!.toString(16)} after feed sequence ${this.#lastFeedSequence}`));
+          `checksum mismatch on a ${length}-byte frame of type 0x${bytes[at + 3]!.toString(16)} after feed sequence ${this.#lastFeedSequence}`));
         break;
       }
-      const type = frame[3]!;
+      const type = bytes[at + 3]!;
       const feedLength = type === MessageType.LevelUpdate ? LEVEL_UPDATE_LENGTH : type === MessageType.Trade ? TRADE_LENGTH
         : type === MessageType.Quote ? QUOTE_LENGTH : 0;
-      if (feedLength === 0 || frame[2] !== PROTOCOL_VERSION || length !== feedLength) {
+      if (feedLength === 0 || bytes[at + 2] !== PROTOCOL_VERSION || length !== feedLength) {
         // Not a well-formed feed frame: the codec decides what it is (and what is wrong with it).
         if (runFrames > 0) this.#recordLatency(latency, nowEngineNs - runTimestampNs, runFrames);
         runFrames = 0;
         runTimestampNs = -1;
         let message: Message;
         try {
-          message = decode(frame, 0, this.#maxFrameLength);
+          message = decode(bytes.subarray(at, at + length), 0, this.#maxFrameLength);
         } catch (error) {
           this.#protocolError(error as ProtocolError);
           break;
@@ -643,8 +645,8 @@ export class FeedSubscriber {
         this.#protocolError(new ProtocolError(SessionErrorReason.UnexpectedMessage, `feed frame of type 0x${type.toString(16)} before LOGIN_ACK`));
         break;
       }
-      const sequence = u64(frame, 8);
-      const timestampNs = u64(frame, 16);
+      const sequence = u64(bytes, at + 8);
+      const timestampNs = u64(bytes, at + 16);
       if (sequence < 0 || timestampNs < 0) {
         this.#protocolError(new ProtocolError(SessionErrorReason.ValueOutOfRange, 'feed frame sequence or timestamp above 2^53 - 1'));
         break;
@@ -652,11 +654,12 @@ export class FeedSubscriber {
       if (!this.#feedSequence(sequence)) break;
       counts.feedFrames++;
       if (type === MessageType.LevelUpdate && this.#rebuildBooks) {
-        const symbolId = u32(frame, 4);
+        const symbolId = u32(bytes, at + 4);
         const b = this.#books.get(symbolId) ?? this.#bookOf(symbolId);
-        b.book.apply(frame[LEVEL_SIDE]!, i64(frame, LEVEL_PRICE), u64(frame, LEVEL_QUANTITY), u32(frame, LEVEL_ORDER_COUNT));
-      } else if (this.#rebuildBooks && !this.#books.has(u32(frame, 4))) {
-        this.#bookOf(u32(frame, 4));
+        b.book.apply(bytes[at + LEVEL_SIDE]!, i64(bytes, at + LEVEL_PRICE), u64(bytes, at + LEVEL_QUANTITY),
+          u32(bytes, at + LEVEL_ORDER_COUNT));
+      } else if (this.#rebuildBooks && !this.#books.has(u32(bytes, at + 4))) {
+        this.#bookOf(u32(bytes, at + 4));
       }
       if (timestampNs === runTimestampNs) runFrames++;
       else {

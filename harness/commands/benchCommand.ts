@@ -12,7 +12,7 @@ import { RING_BENCH_DEFAULTS, runRingBench } from '../bench/ringBench.js';
 import { WAIT_STRATEGY_NAMES, type WaitStrategyName } from '../../engine/matcherWorkerProtocol.js';
 import { validateRingBufferRequest } from '../../engine/ring/RingBuffer.js';
 import { ExitCode } from '../exitCodes.js';
-import { V8_FLAGS } from '../v8Tuning.js';
+import { appliedV8Flags, tuneV8 } from '../v8Tuning.js';
 
 interface MatcherArgs {
   operations: number;
@@ -24,7 +24,8 @@ interface MatcherArgs {
 /** A one-line description of this machine for benchmark output. */
 export function machineSummary(): string {
   const cpus = os.cpus();
-  const flags = process.env.MATCHBENCH_V8_DEFAULTS === '1' ? 'default V8 flags' : `V8 ${V8_FLAGS.join(' ')}`;
+  const applied = appliedV8Flags();
+  const flags = applied.length === 0 ? 'default V8 flags' : `V8 ${applied.join(' ')}`;
   return `Node ${process.version}, ${cpus.length} x ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${flags}`;
 }
 
@@ -43,6 +44,7 @@ const matcher: CommandModule<object, MatcherArgs> = {
       return true;
     }),
   handler: (a) => {
+    tuneV8(); // before any of the matcher's hot code is optimised (v8Tuning.ts)
     const result = runMatcherBench({ operations: a.operations, seed: a.seed, repetitions: a.repetitions,
       progress: (line) => process.stderr.write(`${line}\n`) });
     const machine = machineSummary();
@@ -88,6 +90,7 @@ const ring: CommandModule<object, RingArgs> = {
       return true;
     }),
   handler: async (a) => {
+    tuneV8(); // before the ring's hot code is optimised, on this thread and its workers (v8Tuning.ts)
     const result = await runRingBench({ messages: a.messages, portMessages: a['port-messages'], repetitions: a.repetitions,
       capacity: a.capacity, slotBytes: a['slot-bytes'], batch: a.batch, waitStrategy: a['wait-strategy'],
       progress: (line) => process.stderr.write(`${line}\n`) });
