@@ -7,6 +7,7 @@ import { formatFanoutBench } from '../bench/formatFanoutBench.js';
 import { formatMatcherBench } from '../bench/formatMatcherBench.js';
 import { MATCHER_BENCH_DEFAULTS, runMatcherBench } from '../bench/matcherBench.js';
 import { formatRingBench } from '../bench/formatRingBench.js';
+import { ENGINE_HTTP_BENCH_DEFAULTS, runEngineHttpBench, type EngineHttpBenchResult, type HttpLoadResult } from '../bench/engineHttpBench.js';
 import { HARNESS_BENCH_DEFAULTS, runHarnessBench } from '../bench/harnessBench.js';
 import { RING_BENCH_DEFAULTS, runRingBench } from '../bench/ringBench.js';
 import { WAIT_STRATEGY_NAMES, type WaitStrategyName } from '../../engine/matcherWorkerProtocol.js';
@@ -115,6 +116,7 @@ interface EngineArgs {
   durability: 'none' | 'batch' | 'sync';
   'wait-strategy': WaitStrategyName;
   json: boolean;
+  'http-seconds': number;
 }
 
 const engine: CommandModule<object, EngineArgs> = {
@@ -134,21 +136,38 @@ const engine: CommandModule<object, EngineArgs> = {
     .option('durability', { choices: ['none', 'batch', 'sync'] as const, default: ENGINE_BENCH_DEFAULTS.durability, describe: 'Journal durability with --journal' })
     .option('wait-strategy', { choices: WAIT_STRATEGY_NAMES, default: ENGINE_BENCH_DEFAULTS.waitStrategy,
       describe: "How the engine's matcher thread waits for commands" })
+    .option('http-seconds', { type: 'number', default: ENGINE_HTTP_BENCH_DEFAULTS.durationS,
+      describe: 'Seconds of autocannon load on the HTTP API and on a trivial Node server each (0: skip the HTTP half)' })
     .option('json', { type: 'boolean', default: false, describe: 'Print the results as one JSON object on stdout' })
     .check((a) => {
       const problems = engineBenchOptionProblems(engineOptions(a)).map((p) => `--${p}`);
+      if (!(a['http-seconds'] >= 0)) problems.push(`--http-seconds must be ≥ 0, got ${a['http-seconds']}`);
       if (problems.length > 0) throw new Error(problems.join('\n'));
       return true;
     }),
   handler: async (a) => {
-    const result = await runEngineBench({ ...engineOptions(a), progress: (line) => process.stderr.write(`${line}\n`) });
-    // The HTTP half of bench:engine (runEngineHttpBench, harness/bench/engineHttpBench.ts) joins here.
+    const progress = (line: string): void => { process.stderr.write(`${line}\n`); };
+    const result = await runEngineBench({ ...engineOptions(a), progress });
+    // The HTTP half: autocannon against the engine's POST /orders next to a trivial node:http server.
+    const http = a['http-seconds'] > 0 ? await runEngineHttpBench({ durationS: a['http-seconds'], seed: a.seed, progress }) : null;
     const machine = machineSummary();
-    if (a.json) process.stdout.write(`${JSON.stringify({ benchmark: 'engine', machine, ...result }, null, 2)}\n`);
-    else process.stdout.write(`${formatEngineBench(result, machine)}\n`);
-    if (result.problems.length > 0) process.exitCode = ExitCode.Invariant;
+    if (a.json) process.stdout.write(`${JSON.stringify({ benchmark: 'engine', machine, ...result, http }, null, 2)}\n`);
+    else process.stdout.write(`${formatEngineBench(result, machine)}\n${http === null ? '' : `${formatHttpHalf(http)}\n`}`);
+    if (result.problems.length > 0 || (http?.problems.length ?? 0) > 0) process.exitCode = ExitCode.Invariant;
   },
 };
+
+/** The HTTP half of `bench engine` as text. */
+function formatHttpHalf(r: EngineHttpBenchResult): string {
+  const row = (x: HttpLoadResult): string => `  ${x.target.padEnd(8)} ${Math.round(x.requestsPerS).toLocaleString('en-US').padStart(9)} requests/s  ` +
+    `p50 ${x.latencyMs.p50} ms  p99 ${x.latencyMs.p99} ms  p99.9 ${x.latencyMs.p999} ms  non-2xx ${x.non2xx}  errors ${x.errors}`;
+  return [
+    `HTTP (autocannon, ${r.connections} connections, pipelining ${r.pipelining}, ${r.durationS} s per target):`,
+    row(r.ceiling), row(r.engine),
+    `  engine / trivial server: ${r.ratio.toFixed(2)}; engine processed ${r.processedCommands.toLocaleString('en-US')} commands`,
+    ...(r.problems.length === 0 ? ['  check: every answer 2xx, no errors, commands processed match the answers'] : r.problems.map((p) => `  PROBLEM: ${p}`)),
+  ].join('\n');
+}
 
 /** The flags of `bench engine` as runEngineBench options (flag names in problems map back by prefixing --). */
 function engineOptions(a: EngineArgs): EngineBenchOptions {
