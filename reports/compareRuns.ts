@@ -1,7 +1,7 @@
 import type * as hdr from 'hdr-histogram-js';
 import { HistogramSet } from '../harness/record/HistogramSet.js';
 import { bootstrapPercentileDifference, type DifferenceInterval } from './bootstrapPercentileDifference.js';
-import { mannWhitneyU } from './mannWhitneyU.js';
+import { mannWhitneyU, smallestTwoSidedPValue } from './mannWhitneyU.js';
 import type { RunDirectory } from './readRunDirectory.js';
 
 /** Statistics compared per latency histogram, and what each reads (percentile; 100 = max). */
@@ -48,19 +48,17 @@ export const DEFAULT_GATES = ['p99 +10%', 'throughput -5%'] as const;
 export interface CompareOptions {
   /** Regression gates. Default {@link DEFAULT_GATES}. */
   readonly gates?: readonly GateRule[];
-  /** Significance level of each test. Default 0.01 (many metrics are tested at once). */
+  /** Family-wise significance level: of the gated rows together, and of the other rows together (Holm). Default 0.05. */
   readonly alpha?: number;
-  /** Runs per side from which repeats are the samples (one value per run). Default 5. */
-  readonly minRepeats?: number;
-  /** Fewest samples per side a test is run on; below it: "too little data". Default 5. */
-  readonly minSamples?: number;
-  /** A second counts as a sample of a latency statistic only with this many values in it. Default 10. */
+  /** Seconds left out at the start of every run (JIT warm-up, connection set-up), rounded up to whole seconds (the interval log's). Default 1. */
+  readonly warmupSeconds?: number;
+  /** A second counts in the p99 bootstrap only with this many values of the histogram in it. Default 10. */
   readonly minIntervalCount?: number;
   /** Seed of the bootstrap. Default 1. */
   readonly seed?: number;
 }
 
-export const COMPARE_DEFAULTS = { alpha: 0.01, minRepeats: 5, minSamples: 5, minIntervalCount: 10, seed: 1 } as const;
+export const COMPARE_DEFAULTS = { alpha: 0.05, warmupSeconds: 1, minIntervalCount: 10, seed: 1 } as const;
 
 export type CompareVerdict = 'too little data' | 'no significant change' | 'significantly higher' | 'significantly lower' | 'no change';
 
@@ -69,18 +67,24 @@ export interface CompareRow {
   /** `order_rtt.p99`, `throughput`, `feed_gaps.fast`, `feed_drops.slow`. */
   readonly name: string;
   readonly unit: 'ns' | 'per-second' | 'count';
+  /** The side's value: from its runs' histograms added together (warm-up left out); counts are means per run. */
   readonly baseline: number;
   readonly candidate: number;
   /** (candidate − baseline) / baseline in %, null when the baseline is 0. */
   readonly changePct: number | null;
-  /** What the test ran over: one value per run, or per-second values of every run. */
-  readonly samples: 'runs' | 'seconds' | 'none';
-  readonly sampleCounts: readonly [number, number];
+  /** The value of each run (the samples of the test), in run order. */
+  readonly baselineRuns: readonly number[];
+  readonly candidateRuns: readonly number[];
+  /** The gate that applies to this row, or null (an informational row). */
+  readonly gate: string | null;
+  /** Mann-Whitney U over the runs' values, two-sided, raw (for information where the row is "too little data"); null when untested. */
   readonly pValue: number | null;
+  /** `pValue` adjusted by Holm's method within the row's family (gated rows, or the others); compared with alpha. */
+  readonly pAdjusted: number | null;
   readonly verdict: CompareVerdict;
-  /** For p99: the bootstrap interval of candidate − baseline (ns). */
+  /** For p99: the bootstrap interval of candidate − baseline (ns), over per-second histograms. */
   readonly p99DifferenceCi: DifferenceInterval | null;
-  /** The gate that this row breaks (significant and beyond the limit in the bad direction), or null. */
+  /** The gate that this row breaks, or null: see {@link compareRuns}. */
   readonly regression: string | null;
 }
 
@@ -89,117 +93,224 @@ export interface CompareResult {
   readonly candidate: readonly string[];
   readonly gates: readonly string[];
   readonly alpha: number;
+  readonly warmupSeconds: number;
+  /** False when the runs are too few for any gated row to be decided: the gate could not fire, whatever the data. */
+  readonly decided: boolean;
+  /** Runs per side the gated rows need to be decidable at alpha (Holm's first step). */
+  readonly runsNeeded: number;
   readonly rows: readonly CompareRow[];
   readonly regressions: readonly string[];
-  /** Notes for the reader (different scenarios, identities). */
+  /** Notes for the reader (too little data, different scenarios, warm-up). */
   readonly notes: readonly string[];
 }
 
 const ANSWERS = ['order_rtt', 'cancel_rtt', 'replace_rtt'];
 
-function merged(runs: readonly RunDirectory[]): HistogramSet {
+const statOf = (h: hdr.Histogram, p: number): number => (p >= 100 ? h.maxValue : h.getValueAtPercentile(p));
+const answered = (set: HistogramSet): number => ANSWERS.reduce((n, m) => n + (set.find(m)?.totalCount ?? 0), 0);
+
+/** A run after its warm-up: its histograms from the later intervals, its per-second sets, and its answer rate. */
+interface TrimmedRun {
+  readonly histograms: HistogramSet;
+  readonly seconds: readonly HistogramSet[];
+  /** Answers per second over the run's full seconds after the warm-up (see {@link trim}). */
+  readonly throughput: number;
+  /** True when no full second followed the warm-up and the throughput came from the warm-up's seconds (or the whole run). */
+  readonly throughputInWarmup: boolean;
+}
+
+/**
+ * Leaves out the first `warmupSeconds` of a run: the histograms are rebuilt from the interval log's
+ * later seconds. A run no longer than its warm-up is kept whole (there would be nothing left).
+ *
+ * Throughput is the mean of answers per second over the full seconds after the warm-up: the last
+ * interval of the log is partial (the answers stop somewhere in it) and `durationMs` runs on past
+ * the last answer (final checks, encoding), so neither may be divided by. Without a full second
+ * after the warm-up, the full seconds of the whole run; without any, answers / duration.
+ */
+function trim(run: RunDirectory, warmupSeconds: number): TrimmedRun {
+  const entries = [...run.intervals.entries()];
+  const firstKept = Math.ceil(warmupSeconds);
+  const full = entries.slice(0, -1);
+  const fullAfter = full.slice(firstKept);
+  const rateOf = (sets: readonly { set: HistogramSet }[]): number => sets.reduce((n, e) => n + answered(e.set), 0) / sets.length;
+  const throughput = fullAfter.length > 0 ? rateOf(fullAfter) : full.length > 0 ? rateOf(full)
+    : answered(run.histograms) / Math.max(1e-3, run.result.durationMs / 1_000);
+  const throughputInWarmup = firstKept > 0 && fullAfter.length === 0;
+  if (firstKept <= 0 || entries.length <= firstKept) {
+    return { histograms: run.histograms, seconds: entries.map((e) => e.set), throughput, throughputInWarmup };
+  }
+  const histograms = new HistogramSet();
+  const seconds: HistogramSet[] = [];
+  for (const { set } of entries.slice(firstKept)) {
+    histograms.add(set);
+    seconds.push(set);
+  }
+  return { histograms, seconds, throughput, throughputInWarmup };
+}
+
+function merged(runs: readonly TrimmedRun[]): HistogramSet {
   const set = new HistogramSet();
   for (const r of runs) set.add(r.histograms);
   return set;
 }
-const statOf = (h: hdr.Histogram, p: number): number => (p >= 100 ? h.maxValue : h.getValueAtPercentile(p));
-const answered = (set: HistogramSet): number => ANSWERS.reduce((n, m) => n + (set.find(m)?.totalCount ?? 0), 0);
-/** Whole seconds a run lasted: its later intervals are partial. */
-const fullSeconds = (r: RunDirectory): number => Math.max(0, Math.floor(r.result.durationMs / 1_000));
+
+/** One side's histograms as {@link compareRuns} reads them: its runs' after their warm-up, added together (values in ns). */
+export function sideHistograms(runs: readonly RunDirectory[], warmupSeconds: number = COMPARE_DEFAULTS.warmupSeconds): HistogramSet {
+  return merged(runs.map((r) => trim(r, warmupSeconds)));
+}
+
+/** Holm's step-down adjustment: adjusted p-values (in input order) controlling the family-wise error rate. */
+export function holmAdjust(pValues: readonly number[]): number[] {
+  const m = pValues.length;
+  const order = pValues.map((p, i) => [p, i] as const).sort((x, y) => x[0] - y[0]);
+  const out = new Array<number>(m).fill(1);
+  let running = 0;
+  order.forEach(([p, i], k) => {
+    running = Math.max(running, Math.min(1, (m - k) * p));
+    out[i] = running;
+  });
+  return out;
+}
+
+/** Fewest runs per side for which a completely separated comparison reaches `threshold`. */
+function runsFor(threshold: number): number {
+  let n = 2;
+  while (smallestTwoSidedPValue(n, n) >= threshold && n < 50) n++;
+  return n;
+}
+
+interface Draft {
+  name: string;
+  unit: CompareRow['unit'];
+  baseline: number;
+  candidate: number;
+  baselineRuns: number[];
+  candidateRuns: number[];
+  gate: GateRule | null;
+  /** True when a higher value is worse (latency, gaps); false for throughput. */
+  higherIsWorse: boolean;
+  ci: DifferenceInterval | null;
+}
 
 /**
- * Compares a baseline and a candidate (each one run directory or several repeats): throughput,
- * p50/p90/p99/p99.9/max of every histogram both have, feed gaps and drops per class. Values come
- * from the runs' histograms added together. Significance is a Mann-Whitney U test over one value
- * per run when both sides have `minRepeats` runs, else over per-second values from the interval
- * logs; with fewer than `minSamples` on a side the verdict is "too little data". p99 rows carry a
- * seeded bootstrap interval of the difference. A row is a regression when it is significant and
- * beyond a gate in the bad direction.
+ * Compares a baseline and a candidate, each one run directory or several repeats: throughput,
+ * p50/p90/p99/p99.9/max of every histogram both have, feed gaps and drops per class. The side's
+ * value comes from its runs' histograms added together, after each run's first `warmupSeconds`.
+ *
+ * How a change is called significant (benchstat-like, and why):
+ * - The samples are the runs: one value per run per row, tested with a two-sided Mann-Whitney U
+ *   (exact for small samples). Per-second values within one run are not independent samples of
+ *   what changes between builds — they share the run's machine state, JIT and layout, and two A/A
+ *   runs differed at p = 0.005 that way — so they are never the samples of a test.
+ * - Rows form two families, the gated rows (a gate applies) and the rest; within each, p-values
+ *   are adjusted by Holm's method so that the chance of any false alarm in the family is `alpha`.
+ * - When the runs per side are so few that even two completely separated samples could not reach
+ *   Holm's first threshold (alpha / rows in the family), the row says "too little data" rather
+ *   than guess; `decided` is false when no gated row could be decided, and `runsNeeded` says how
+ *   many runs per side would do.
+ * - A row is a regression when it is significantly worse, its change is beyond its gate, and (for
+ *   p99 rows with a bootstrap interval) the interval of the difference excludes zero on the worse
+ *   side: a change must be both real and large.
  */
 export function compareRuns(baseline: readonly RunDirectory[], candidate: readonly RunDirectory[], options: CompareOptions = {}): CompareResult {
   if (baseline.length === 0 || candidate.length === 0) throw new RangeError('compareRuns needs at least one run on each side');
   const alpha = options.alpha ?? COMPARE_DEFAULTS.alpha;
-  const minSamples = options.minSamples ?? COMPARE_DEFAULTS.minSamples;
+  const warmupSeconds = options.warmupSeconds ?? COMPARE_DEFAULTS.warmupSeconds;
   const minIntervalCount = options.minIntervalCount ?? COMPARE_DEFAULTS.minIntervalCount;
-  const useRuns = Math.min(baseline.length, candidate.length) >= (options.minRepeats ?? COMPARE_DEFAULTS.minRepeats);
   const gates = options.gates ?? (parseGateRules(DEFAULT_GATES) as { rules: GateRule[] }).rules;
-  const A = merged(baseline);
-  const B = merged(candidate);
-  const rows: CompareRow[] = [];
+  const seed = options.seed ?? COMPARE_DEFAULTS.seed;
+  const ta = baseline.map((r) => trim(r, warmupSeconds));
+  const tb = candidate.map((r) => trim(r, warmupSeconds));
+  const A = merged(ta);
+  const B = merged(tb);
+  const drafts: Draft[] = [];
   const notes: string[] = [];
   const scenarios = new Set([...baseline, ...candidate].map((r) => r.result.scenario.hash));
   if (scenarios.size > 1) notes.push('the runs are of different scenarios (scenario hashes differ): the comparison may mean little');
+  if (warmupSeconds > 0) notes.push(`the first ${Math.ceil(warmupSeconds)} s of every run is left out (warm-up)`);
+  const early = [...ta, ...tb].filter((r) => r.throughputInWarmup).length;
+  if (early > 0) notes.push(`${early} run(s) have no full second after the warm-up: their throughput includes the warm-up`);
 
-  const decide = (name: string, unit: CompareRow['unit'], a: number, b: number, sa: number[] | null, sb: number[] | null,
-    ci: DifferenceInterval | null, gate: (changePct: number, higher: boolean) => string | null): void => {
-    const changePct = a === 0 ? null : (100 * (b - a)) / a;
-    const counts: [number, number] = [sa?.length ?? 0, sb?.length ?? 0];
-    let verdict: CompareVerdict;
-    let pValue: number | null = null;
-    if (a === b && (sa === null || sa.length < minSamples)) verdict = a === 0 ? 'no change' : 'too little data';
-    else if (sa === null || sb === null || sa.length < minSamples || sb.length < minSamples) verdict = 'too little data';
-    else {
-      pValue = mannWhitneyU(sb, sa).pValue;
-      verdict = pValue >= alpha ? 'no significant change' : b > a ? 'significantly higher' : 'significantly lower';
-    }
-    const significant = verdict === 'significantly higher' || verdict === 'significantly lower';
-    const regression = significant && changePct !== null ? gate(changePct, b > a) : null;
-    rows.push({ name, unit, baseline: a, candidate: b, changePct, samples: sa === null ? 'none' : useRuns ? 'runs' : 'seconds',
-      sampleCounts: counts, pValue, verdict, p99DifferenceCi: ci, regression });
-  };
-
-  // Throughput: answers per second.
-  const perSecondAnswers = (runs: readonly RunDirectory[]): number[] => runs.flatMap((r) => {
-    const out: number[] = [];
-    for (const { startMs, set } of r.intervals.entries()) if (startMs / 1_000 < fullSeconds(r)) out.push(answered(set));
-    return out;
-  });
-  const throughput = (runs: readonly RunDirectory[]): number =>
-    answered(merged(runs)) / (runs.reduce((s, r) => s + r.result.durationMs, 0) / 1_000);
-  const throughputGate = gates.find((g) => g.stat === 'throughput');
-  decide('throughput', 'per-second', throughput(baseline), throughput(candidate),
-    useRuns ? baseline.map((r) => throughput([r])) : perSecondAnswers(baseline),
-    useRuns ? candidate.map((r) => throughput([r])) : perSecondAnswers(candidate), null,
-    (change, higher) => (throughputGate !== undefined && !higher && change < throughputGate.limitPct ? throughputGate.source : null));
+  // Throughput: answers per second over full seconds after the warm-up; a side's is the mean of its runs'.
+  const mean = (xs: readonly number[]): number => xs.reduce((t, x) => t + x, 0) / xs.length;
+  drafts.push({ name: 'throughput', unit: 'per-second', baseline: mean(ta.map((r) => r.throughput)), candidate: mean(tb.map((r) => r.throughput)),
+    baselineRuns: ta.map((r) => r.throughput), candidateRuns: tb.map((r) => r.throughput),
+    gate: gates.find((g) => g.stat === 'throughput') ?? null, higherIsWorse: false, ci: null });
 
   // Latency: every histogram both sides have.
-  const intervalsOf = (runs: readonly RunDirectory[], metric: string): hdr.Histogram[] => runs.flatMap((r) => {
-    const out: hdr.Histogram[] = [];
-    for (const { set } of r.intervals.entries()) {
-      const h = set.find(metric);
-      if (h !== undefined && h.totalCount > 0) out.push(h);
-    }
-    return out;
-  });
   for (const metric of A.names().filter((m) => B.find(m) !== undefined)) {
     const ha = A.get(metric);
     const hb = B.get(metric);
     if (ha.totalCount === 0 || hb.totalCount === 0) continue;
-    const ia = intervalsOf(baseline, metric);
-    const ib = intervalsOf(candidate, metric);
+    const perRun = (runs: readonly TrimmedRun[], p: number): number[] => runs.map((r) => r.histograms.find(metric))
+      .filter((h): h is hdr.Histogram => h !== undefined && h.totalCount > 0).map((h) => statOf(h, p));
+    const seconds = (runs: readonly TrimmedRun[]): hdr.Histogram[] => runs.flatMap((r) => r.seconds.map((s) => s.find(metric))
+      .filter((h): h is hdr.Histogram => h !== undefined && h.totalCount >= minIntervalCount));
     for (const [stat, p] of Object.entries(COMPARED_STATS) as [LatencyStat, number][]) {
-      const samples = (runs: readonly RunDirectory[], intervals: hdr.Histogram[]): number[] => (useRuns
-        ? runs.map((r) => r.histograms.find(metric)).filter((h): h is hdr.Histogram => h !== undefined && h.totalCount > 0).map((h) => statOf(h, p))
-        : intervals.filter((h) => h.totalCount >= minIntervalCount).map((h) => statOf(h, p)));
-      const gate = gates.find((g) => g.stat === stat && (g.metric === null || g.metric === metric));
-      decide(`${metric}.${stat}`, 'ns', statOf(ha, p), statOf(hb, p), samples(baseline, ia), samples(candidate, ib),
-        stat === 'p99' ? bootstrapPercentileDifference(ia, ib, 99, { seed: options.seed ?? COMPARE_DEFAULTS.seed }) : null,
-        (change, higher) => (gate !== undefined && higher && change > gate.limitPct ? gate.source : null));
+      drafts.push({ name: `${metric}.${stat}`, unit: 'ns', baseline: statOf(ha, p), candidate: statOf(hb, p),
+        baselineRuns: perRun(ta, p), candidateRuns: perRun(tb, p),
+        gate: gates.find((g) => g.stat === stat && g.metric === metric) ?? gates.find((g) => g.stat === stat && g.metric === null) ?? null,
+        higherIsWorse: true, ci: stat === 'p99' ? bootstrapPercentileDifference(seconds(ta), seconds(tb), 99, { seed }) : null });
     }
   }
 
-  // Feed: gaps and drops per class, tested over repeats only (a run has one count).
+  // Feed: gaps and drops per class (one count per run).
   const classes = [...new Set([...baseline, ...candidate].flatMap((r) => Object.keys(r.result.feed)))].sort();
   for (const c of classes) {
     for (const [field, label] of [['gaps', 'feed_gaps'], ['drops', 'feed_drops']] as const) {
       const per = (runs: readonly RunDirectory[]): number[] => runs.map((r) => r.result.feed[c]?.[field] ?? 0);
-      const sum = (xs: number[]): number => xs.reduce((s, x) => s + x, 0);
-      decide(`${label}.${c}`, 'count', sum(per(baseline)) / baseline.length, sum(per(candidate)) / candidate.length,
-        useRuns ? per(baseline) : null, useRuns ? per(candidate) : null, null, () => null);
+      drafts.push({ name: `${label}.${c}`, unit: 'count', baseline: mean(per(baseline)), candidate: mean(per(candidate)),
+        baselineRuns: per(baseline), candidateRuns: per(candidate), gate: null, higherIsWorse: true, ci: null });
     }
   }
-  const regressions = rows.filter((r) => r.regression !== null).map((r) =>
-    `${r.name}: ${r.changePct === null ? '' : `${r.changePct > 0 ? '+' : ''}${r.changePct.toFixed(1)}% `}(gate ${r.regression}, p=${r.pValue?.toPrecision(2)})`);
-  return { baseline: baseline.map((r) => r.dir), candidate: candidate.map((r) => r.dir), gates: gates.map((g) => g.source), alpha, rows,
-    regressions, notes };
+
+  // Significance, family by family.
+  const rows = new Map<Draft, CompareRow>();
+  let gatedDecidable = 0;
+  let gatedRows = 0;
+  let runsNeeded = 0;
+  for (const [index, family] of [drafts.filter((d) => d.gate !== null), drafts.filter((d) => d.gate === null)].entries()) {
+    const tested = family.filter((d) => !(d.baseline === 0 && d.candidate === 0) && d.baselineRuns.length > 0 && d.candidateRuns.length > 0);
+    const threshold = alpha / Math.max(1, tested.length);
+    const decidable = tested.filter((d) => smallestTwoSidedPValue(d.baselineRuns.length, d.candidateRuns.length) < threshold);
+    const pValues = decidable.map((d) => mannWhitneyU(d.candidateRuns, d.baselineRuns).pValue);
+    // Holm over every testable row of the family (the undecidable ones count as tested with p = 1: the family's size is what it is).
+    const adjusted = holmAdjust([...pValues, ...tested.filter((d) => !decidable.includes(d)).map(() => 1)]);
+    if (index === 0) {
+      gatedRows = tested.length;
+      gatedDecidable = decidable.length;
+      runsNeeded = runsFor(threshold);
+    }
+    for (const d of family) {
+      const k = decidable.indexOf(d);
+      // The raw p is shown for every testable row, for information; only the adjusted p of a decidable row decides.
+      const pValue = k >= 0 ? (pValues[k] as number) : tested.includes(d) ? mannWhitneyU(d.candidateRuns, d.baselineRuns).pValue : null;
+      const pAdjusted = k < 0 ? null : (adjusted[k] as number);
+      let verdict: CompareVerdict;
+      if (d.baseline === 0 && d.candidate === 0) verdict = 'no change';
+      else if (pAdjusted === null) verdict = 'too little data';
+      else if (pAdjusted >= alpha) verdict = 'no significant change';
+      else verdict = d.candidate > d.baseline ? 'significantly higher' : 'significantly lower';
+      const changePct = d.baseline === 0 ? null : (100 * (d.candidate - d.baseline)) / d.baseline;
+      const worse = d.higherIsWorse ? verdict === 'significantly higher' : verdict === 'significantly lower';
+      const beyond = d.gate !== null && changePct !== null && (d.higherIsWorse ? changePct > d.gate.limitPct : changePct < d.gate.limitPct);
+      const ciAgrees = d.ci === null || (d.higherIsWorse ? d.ci.lowNs > 0 : d.ci.highNs < 0);
+      rows.set(d, { name: d.name, unit: d.unit, baseline: d.baseline, candidate: d.candidate, changePct, baselineRuns: d.baselineRuns,
+        candidateRuns: d.candidateRuns, gate: d.gate?.source ?? null, pValue, pAdjusted, verdict, p99DifferenceCi: d.ci,
+        regression: worse && beyond && ciAgrees ? (d.gate?.source ?? null) : null });
+    }
+  }
+  const decided = gatedDecidable > 0;
+  if (gatedRows > 0 && gatedDecidable < gatedRows) {
+    notes.push(`too little data to decide ${gatedRows - gatedDecidable} of ${gatedRows} gated rows with ${baseline.length} and ` +
+      `${candidate.length} run(s) per side: even completely separated runs could not reach p < ${(alpha / gatedRows).toPrecision(2)} ` +
+      `(alpha ${alpha} over ${gatedRows} gated rows); repeat each side at least ${runsNeeded} times`);
+  }
+  const ordered = drafts.map((d) => rows.get(d) as CompareRow);
+  const regressions = ordered.filter((r) => r.regression !== null).map((r) =>
+    `${r.name}: ${r.changePct === null ? '' : `${r.changePct > 0 ? '+' : ''}${r.changePct.toFixed(1)}% `}(gate ${r.regression}, ` +
+    `p=${r.pValue?.toPrecision(2)}, Holm-adjusted ${r.pAdjusted?.toPrecision(2)})`);
+  return { baseline: baseline.map((r) => r.dir), candidate: candidate.map((r) => r.dir), gates: gates.map((g) => g.source), alpha,
+    warmupSeconds, decided, runsNeeded, rows: ordered, regressions, notes };
 }

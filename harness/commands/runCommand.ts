@@ -94,6 +94,11 @@ export const runCommand: CommandModule<object, RunArgs> = {
         return;
       }
     }
+    if (a['inproc-delay-ns'] !== undefined && target.kind !== 'inproc') {
+      // The planted delay lives in the inproc loop; silently running without it would make a "slowed" run that is not.
+      fail(ExitCode.Usage, [`--inproc-delay-ns works only with the inproc target (--target inproc); the target is ${target.kind}`]);
+      return;
+    }
     const seed = a.seed ?? scenario.seed;
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     const out = a.out ?? path.join('runs', `${scenario.name}-${seed}-${stamp}`);

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { inspectPage, type PageInspection } from '../inspectPage.js';
+import { inspectPage, type PageInspection } from '../inspectPage.testkit.js';
 import { readRunDirectory } from '../readRunDirectory.js';
 import { htmlPage, chartSlot, type ChartSpec } from './htmlPage.js';
 import { REPORT_FILE, reportHtml } from './reportHtml.js';

@@ -60,6 +60,9 @@ const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable
  * and reports what it drew: for every `.plot` element, the page's chart state and how many canvas
  * pixels carry each series' colour, plus console errors, outside requests and a screenshot. This is
  * how tests tell a chart that drew its data from an empty canvas with axes.
+ *
+ * Test machinery only: the `.testkit.ts` name keeps it out of dist/ (tsconfig.build.json), since
+ * playwright-core is a devDependency an installed matchbench does not have.
  */
 export async function inspectPage(file: string, options: InspectPageOptions = {}): Promise<PageInspection> {
   const browser = await chromium.launch({ executablePath: options.executablePath ?? INSPECT_PAGE_DEFAULTS.executablePath, args: CHROMIUM_ARGS,
