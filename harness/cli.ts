@@ -8,6 +8,7 @@ import { hideBin } from 'yargs/helpers';
 import { benchCommand } from './commands/benchCommand.js';
 import { compareCommand } from './commands/compareCommand.js';
 import { engineCommand } from './commands/engineCommand.js';
+import { fuzzCommand } from './commands/fuzzCommand.js';
 import { replayCommand } from './commands/replayCommand.js';
 import { reportCommand } from './commands/reportCommand.js';
 import { runCommand } from './commands/runCommand.js';
@@ -19,6 +20,7 @@ await yargs(hideBin(process.argv))
   .command(benchCommand)
   .command(compareCommand)
   .command(engineCommand)
+  .command(fuzzCommand)
   .command(replayCommand)
   .command(reportCommand)
   .command(runCommand)

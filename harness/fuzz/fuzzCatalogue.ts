@@ -1,0 +1,473 @@
+/**
+ * The fuzzer's deterministic catalogue: every case built from a handful of valid client frames
+ * by one systematic mutation, with the outcome docs/PROTOCOL.md prescribes ({@link predictOutcome}).
+ * No randomness: the same rules give the same cases, byte for byte, in the same order.
+ *
+ * ```
+ *  templates (one valid frame per client → engine type) ─┬─ truncation   every prefix
+ *                                                        ├─ length       length field values, raw and resealed
+ *                                                        ├─ crc          every bit flipped, zero and all-ones CRC
+ *                                                        ├─ numeric      every field through its boundary values
+ *                                                        └─ reserved     padding bytes through their values
+ *  type / version bytes: all 256 values ─────────────────── unknownType, version
+ *  NEW_ORDER side, type, time in force: all 256 values ──── enum
+ *  hand-written request sequences ────────────────────────── semantic
+ * ```
+ */
+
+import { LogoutReason, OrderType, SessionErrorReason, Side, TimeInForce } from '../../engine/protocol/codes.js';
+import { encode } from '../../engine/protocol/encode.js';
+import {
+  FRAME_LENGTH_LIMIT,
+  MIN_FRAME_LENGTH,
+  PROTOCOL_VERSION,
+  headerFields,
+  messageLayout,
+  messageLayouts,
+  type FieldLayout,
+  type WireType,
+} from '../../engine/protocol/messageLayouts.js';
+import { MessageType, type Message } from '../../engine/protocol/messages.js';
+import { resealFrame, writeRawField } from '../../engine/protocol/rawFrame.js';
+import { concatBytes, type ExpectedOutcome, type FuzzCase, type FuzzChunk, type FuzzClass } from './FuzzCase.js';
+import { FUZZ_RULES_DEFAULTS, type FuzzRules } from './fuzzRules.js';
+import { predictOutcome } from './predictOutcome.js';
+
+/** `timestampNs` of the catalogue's frames: an hour on the fuzzer's clock (any value below 2^53 is valid). */
+const TIMESTAMP_NS = 3_600_000_000_000;
+/** The heartbeat interval of LOGINs the fuzzer sends: long, so that no HEARTBEAT breaks a quiet period. */
+export const FUZZ_HEARTBEAT_INTERVAL_MS = 60_000;
+/**
+ * Client ids of LOGIN frames inside case bytes: one per case from here up, so that no two cases
+ * log in with the same id (a second connection with a logged-in id gets InvalidLogin). The runner's
+ * own logins use ids from {@link RUNNER_CLIENT_ID_BASE}; the clientId sweep uses boundary values
+ * below both.
+ */
+const CASE_CLIENT_ID_BASE = 0x3000_0000;
+/** Lowest client id the runner's login prelude uses (see runFuzzCase). */
+export const RUNNER_CLIENT_ID_BASE = 0x4000_0000;
+
+const U64_BOUNDARIES: readonly bigint[] = [
+  0n, 1n, 2n, 3n, 0x7fff_ffffn, 0x8000_0000n, 0xffff_ffffn, 0x1_0000_0000n,
+  2n ** 52n, 2n ** 52n - 1n, 2n ** 53n - 2n, 2n ** 53n - 1n, 2n ** 53n, 2n ** 53n + 1n,
+  2n ** 62n, 2n ** 63n - 1n, 2n ** 63n, 2n ** 64n - 2n, 2n ** 64n - 1n,
+];
+const I64_NEGATIVE_BOUNDARIES: readonly bigint[] = [
+  -1n, -2n, -(2n ** 52n), -(2n ** 53n - 1n), -(2n ** 53n), -(2n ** 53n + 1n), -(2n ** 63n) + 1n, -(2n ** 63n),
+];
+const SMALL_BOUNDARIES: Readonly<Record<'u8' | 'u16' | 'u32', readonly bigint[]>> = {
+  u8: [0n, 1n, 2n, 0x7fn, 0x80n, 0xfen, 0xffn],
+  u16: [0n, 1n, 2n, 0xffn, 0x100n, 0x7fffn, 0x8000n, 0xfffen, 0xffffn],
+  u32: [0n, 1n, 2n, 0xffffn, 0x1_0000n, 0x7fff_ffffn, 0x8000_0000n, 0xffff_fffen, 0xffff_ffffn],
+};
+
+/** The boundary values a field of `wireType` is swept through: 0, 1, max, max/2, around 2^53, negatives for i64. */
+export function boundaryValues(wireType: WireType): readonly bigint[] {
+  if (wireType === 'u64') return U64_BOUNDARIES;
+  if (wireType === 'i64') return [...U64_BOUNDARIES.filter((v) => v < 2n ** 63n), ...I64_NEGATIVE_BOUNDARIES];
+  return SMALL_BOUNDARIES[wireType];
+}
+
+/** A valid frame to mutate, and the frames that go before it on its connection. */
+interface Template {
+  readonly name: string;
+  readonly login: boolean;
+  /** Valid frames sent first in the same write (a live order for CANCEL and REPLACE sweeps). */
+  readonly prefix: Uint8Array;
+  readonly frame: Uint8Array;
+}
+
+/** Builds the catalogue for `rules` (default: the embedded engine's). */
+export function fuzzCatalogue(rules: FuzzRules = FUZZ_RULES_DEFAULTS): FuzzCase[] {
+  return new CatalogueBuilder(rules).build();
+}
+
+class CatalogueBuilder {
+  readonly #rules: FuzzRules;
+  readonly #cases: FuzzCase[] = [];
+  readonly #ids = new Set<string>();
+  #nextLoginClientId = CASE_CLIENT_ID_BASE;
+
+  constructor(rules: FuzzRules) {
+    this.#rules = rules;
+  }
+
+  build(): FuzzCase[] {
+    this.#truncation();
+    this.#length();
+    this.#unknownType();
+    this.#version();
+    this.#crc();
+    this.#enum();
+    this.#numeric();
+    this.#reserved();
+    this.#semantic();
+    this.#slowloris();
+    this.#stream();
+    return this.#cases;
+  }
+
+  // ---- frames -------------------------------------------------------------------------------
+
+  #login(sequence = 1, clientId = this.#nextLoginClientId++, heartbeatIntervalMs = FUZZ_HEARTBEAT_INTERVAL_MS): Uint8Array {
+    return frame({ type: MessageType.Login, symbolId: 0, sequence, timestampNs: TIMESTAMP_NS, clientId, heartbeatIntervalMs });
+  }
+
+  #newOrder(sequence: number, fields: Partial<Extract<Message, { type: 0x10 }>> = {}): Uint8Array {
+    return frame({
+      type: MessageType.NewOrder, symbolId: this.#rules.sweepSymbol.symbolId, sequence, timestampNs: TIMESTAMP_NS + sequence,
+      clientOrderId: 1000 + sequence, price: 100 * this.#rules.sweepSymbol.tickSize, quantity: 10,
+      side: Side.Buy, orderType: OrderType.Limit, timeInForce: TimeInForce.GTC, ...fields,
+    });
+  }
+
+  /** A resting buy on the semantic symbol, far below any price the catalogue sells at. */
+  #restingBuy(sequence: number, clientOrderId: number, price = 10 * this.#rules.semanticSymbol.tickSize): Uint8Array {
+    return this.#newOrder(sequence, { symbolId: this.#rules.semanticSymbol.symbolId, clientOrderId, price });
+  }
+
+  #cancel(sequence: number, clientOrderId: number, symbolId = this.#rules.semanticSymbol.symbolId): Uint8Array {
+    return frame({ type: MessageType.Cancel, symbolId, sequence, timestampNs: TIMESTAMP_NS + sequence, clientOrderId });
+  }
+
+  #replace(sequence: number, clientOrderId: number, price: number, quantity: number): Uint8Array {
+    return frame({ type: MessageType.Replace, symbolId: this.#rules.semanticSymbol.symbolId, sequence,
+      timestampNs: TIMESTAMP_NS + sequence, clientOrderId, price, quantity });
+  }
+
+  #heartbeat(sequence: number): Uint8Array {
+    return frame({ type: MessageType.Heartbeat, symbolId: 0, sequence, timestampNs: TIMESTAMP_NS + sequence });
+  }
+
+  /** One valid frame of each type a client sends on order entry; LOGIN on a fresh connection, the others after it. */
+  #templates(): Template[] {
+    const none = new Uint8Array(0);
+    const tick = this.#rules.semanticSymbol.tickSize;
+    return [
+      { name: 'LOGIN', login: false, prefix: none, frame: this.#login() },
+      { name: 'HEARTBEAT', login: true, prefix: none, frame: this.#heartbeat(2) },
+      { name: 'LOGOUT', login: true, prefix: none,
+        frame: frame({ type: MessageType.Logout, symbolId: 0, sequence: 2, timestampNs: TIMESTAMP_NS, reason: LogoutReason.UserRequested }) },
+      { name: 'SESSION_ERROR', login: true, prefix: none,
+        frame: frame({ type: MessageType.SessionError, symbolId: 0, sequence: 2, timestampNs: TIMESTAMP_NS,
+          reason: SessionErrorReason.SequenceGap, refSequence: 1 }) },
+      { name: 'NEW_ORDER', login: true, prefix: none, frame: this.#newOrder(2) },
+      { name: 'CANCEL', login: true, prefix: this.#restingBuy(2, 501), frame: this.#cancel(3, 501) },
+      { name: 'REPLACE', login: true, prefix: this.#restingBuy(2, 501), frame: this.#replace(3, 501, 20 * tick, 5) },
+    ];
+  }
+
+  // ---- cases --------------------------------------------------------------------------------
+
+  /**
+   * Adds a case, its outcome predicted from its bytes unless `extra` gives it (the cases whose
+   * answer comes from a timer, which the oracle does not model, with the time to wait for it).
+   */
+  #add(id: string, cls: FuzzClass, description: string, login: boolean, chunks: readonly FuzzChunk[],
+    extra: { readonly expected?: ExpectedOutcome; readonly waitMs?: number; readonly peerOrders?: Uint8Array } = {}): void {
+    if (this.#ids.has(id)) throw new Error(`duplicate fuzz case id ${id}`);
+    this.#ids.add(id);
+    const expected = extra.expected ?? predictOutcome(concatBytes(chunks.map((c) => c.bytes)), { loggedIn: login }, this.#rules);
+    this.#cases.push({
+      id, class: cls, description, login, chunks, expected,
+      ...(extra.waitMs === undefined ? {} : { waitMs: extra.waitMs }),
+      ...(extra.peerOrders === undefined ? {} : { peerOrders: extra.peerOrders }),
+    });
+  }
+
+  /** A case of one write: the template's prefix and a mutated copy of its frame. */
+  #addMutation(t: Template, id: string, cls: FuzzClass, description: string, mutated: Uint8Array): void {
+    this.#add(id, cls, description, t.login, [{ bytes: concatBytes([t.prefix, mutated]) }]);
+  }
+
+  #truncation(): void {
+    for (const t of this.#templates()) {
+      for (let cut = 1; cut < t.frame.length; cut++) {
+        this.#addMutation(t, `truncation/${t.name}/${cut}of${t.frame.length}`, 'truncation',
+          `${t.name} cut after ${cut} of ${t.frame.length} bytes, then idle`, t.frame.slice(0, cut));
+      }
+    }
+  }
+
+  #length(): void {
+    const max = this.#rules.maxFrameLength;
+    for (const t of this.#templates()) {
+      const trueLength = t.frame.length;
+      const values = new Set([0, 1, 2, 3, 8, 24, 27, MIN_FRAME_LENGTH, 29, 31, 32, trueLength - 4, trueLength - 1, trueLength + 1,
+        trueLength + 4, 88, 89, 255, 256, 257, 1024, max - 1, max, max + 1, 8192, 0x7fff, 0x8000, 0xfffe, FRAME_LENGTH_LIMIT]);
+      values.delete(trueLength);
+      for (const length of [...values].sort((a, b) => a - b)) {
+        const name = `0x${length.toString(16).padStart(4, '0')}`;
+        const raw = t.frame.slice();
+        raw[0] = length & 0xff;
+        raw[1] = length >> 8;
+        this.#addMutation(t, `length/${t.name}/${name}-raw`, 'length',
+          `${t.name} with length field ${length} (true ${trueLength}), the frame's own bytes`, raw);
+        if (length >= MIN_FRAME_LENGTH && length <= max) {
+          // The frame cut or zero-padded to the stated length, with a matching CRC: reaches decoding step 7.
+          const sized = new Uint8Array(length);
+          sized.set(t.frame.subarray(0, Math.min(length, trueLength)));
+          sized[0] = length & 0xff;
+          sized[1] = length >> 8;
+          resealFrame(sized);
+          this.#addMutation(t, `length/${t.name}/${name}-resealed`, 'length',
+            `${t.name} cut or zero-padded to length ${length} (true ${trueLength}), CRC recomputed`, sized);
+        }
+      }
+    }
+  }
+
+  #unknownType(): void {
+    const clientTypes = new Set(messageLayouts.filter((l) => l.senders.includes('orderEntryClient')).map((l) => l.type as number));
+    for (let type = 0; type < 256; type++) {
+      if (clientTypes.has(type)) continue;
+      const hex = `0x${type.toString(16).padStart(2, '0')}`;
+      const known = messageLayout(type);
+      const length = known?.frameLength ?? MIN_FRAME_LENGTH;
+      for (const login of [false, true]) {
+        const bytes = new Uint8Array(length);
+        bytes[0] = length & 0xff;
+        bytes[1] = length >> 8;
+        bytes[2] = PROTOCOL_VERSION;
+        bytes[3] = type;
+        new DataView(bytes.buffer).setUint32(8, login ? 2 : 1, true);
+        resealFrame(bytes);
+        const state = login ? 'loggedIn' : 'beforeLogin';
+        this.#add(`unknownType/${hex}/${state}`, 'unknownType',
+          `type ${hex}${known === undefined ? ' (no such type)' : ` (${known.name}, never sent by a client)`}, ${length} bytes, ${state}`,
+          login, [{ bytes }]);
+      }
+      if (known === undefined) {
+        // An unknown type in a NEW_ORDER-sized frame: the type is refused before the length is judged.
+        const bytes = this.#newOrder(2);
+        bytes[3] = type;
+        resealFrame(bytes);
+        this.#add(`unknownType/${hex}/newOrderBody`, 'unknownType', `type ${hex} (no such type) on a NEW_ORDER frame`, true, [{ bytes }]);
+      }
+    }
+  }
+
+  #version(): void {
+    const templates = this.#templates().filter((t) => t.name === 'LOGIN' || t.name === 'NEW_ORDER');
+    for (const t of templates) {
+      for (let version = 0; version < 256; version++) {
+        if (version === PROTOCOL_VERSION) continue;
+        const bytes = t.frame.slice();
+        bytes[2] = version;
+        resealFrame(bytes);
+        this.#addMutation(t, `version/${t.name}/${version}`, 'version', `${t.name} with version ${version}`, bytes);
+      }
+    }
+  }
+
+  #crc(): void {
+    for (const t of this.#templates()) {
+      const crcAt = t.frame.length - 4;
+      for (let bit = 0; bit < t.frame.length * 8; bit++) {
+        const bytes = t.frame.slice();
+        bytes[bit >> 3]! ^= 1 << (bit & 7);
+        const where = (bit >> 3) >= crcAt ? 'crc' : (bit >> 3) < 2 ? 'length field' : 'body';
+        this.#addMutation(t, `crc/${t.name}/bit-${bit}`, 'crc', `${t.name} with bit ${bit & 7} of byte ${bit >> 3} (${where}) flipped`, bytes);
+      }
+      for (const [name, value] of [['zero', 0], ['ones', 0xffff_ffff]] as const) {
+        const bytes = t.frame.slice();
+        new DataView(bytes.buffer).setUint32(crcAt, value, true);
+        this.#addMutation(t, `crc/${t.name}/${name}`, 'crc', `${t.name} with CRC 0x${value.toString(16).padStart(8, '0')}`, bytes);
+      }
+    }
+  }
+
+  #enum(): void {
+    const newOrder = messageLayout(MessageType.NewOrder)!;
+    for (const name of ['side', 'orderType', 'timeInForce']) {
+      const field = fieldNamed(newOrder.fields, name);
+      for (let value = 0; value < 256; value++) {
+        const bytes = this.#newOrder(2);
+        writeRawField(bytes, field, BigInt(value));
+        resealFrame(bytes);
+        this.#add(`enum/${name}/${value}`, 'enum', `NEW_ORDER with ${name} ${value}`, true, [{ bytes }]);
+      }
+    }
+  }
+
+  #numeric(): void {
+    const sweep = this.#rules.sweepSymbol;
+    const tick = BigInt(sweep.tickSize);
+    const domain: Readonly<Record<string, readonly bigint[]>> = {
+      price: [tick - 1n, tick + 1n, BigInt(sweep.minPrice) - tick, BigInt(sweep.minPrice), BigInt(sweep.maxPrice),
+        BigInt(sweep.maxPrice) + tick, tick * 1000n + tick / 2n],
+      quantity: [BigInt(sweep.maxQuantity), BigInt(sweep.maxQuantity) + 1n, BigInt(sweep.maxQuantity) / 2n],
+      heartbeatIntervalMs: [99n, 100n, 101n, 1000n, 59_999n, 60_000n, 60_001n],
+    };
+    for (const t of this.#templates()) {
+      const layout = messageLayout(t.frame[3]!)!;
+      const fields = [...headerFields.filter((f) => f.offset >= 4), ...layout.fields.filter((f) => !f.reserved && f.codes === undefined || f.name === 'reason')];
+      for (const field of fields) {
+        const values = [...new Set([...boundaryValues(field.wireType), ...(domain[field.name] ?? [])])];
+        for (const value of values) {
+          const bytes = t.frame.slice();
+          // Each LOGIN that may succeed logs in with its own client id (one id, one connection).
+          if (t.name === 'LOGIN') writeRawField(bytes, fieldNamed(layout.fields, 'clientId'), BigInt(this.#nextLoginClientId++));
+          writeRawField(bytes, field, value);
+          resealFrame(bytes);
+          this.#addMutation(t, `numeric/${t.name}/${field.name}/${value}`, 'numeric', `${t.name} with ${field.name} = ${value}`, bytes);
+        }
+      }
+      // Price × quantity at the edge of 2^53 (NotionalOverflow), on NEW_ORDER and REPLACE.
+      if (t.name === 'NEW_ORDER' || t.name === 'REPLACE') {
+        const priceField = fieldNamed(layout.fields, 'price');
+        const quantityField = fieldNamed(layout.fields, 'quantity');
+        const price = BigInt(sweep.maxPrice);
+        const atLimit = (2n ** 53n - 1n) / price;
+        for (const [name, quantity] of [['notionalAtLimit', atLimit], ['notionalAboveLimit', atLimit + 1n]] as const) {
+          const bytes = t.frame.slice();
+          writeRawField(bytes, priceField, price);
+          writeRawField(bytes, quantityField, quantity);
+          resealFrame(bytes);
+          this.#addMutation(t, `numeric/${t.name}/${name}`, 'numeric', `${t.name} with price ${price} × quantity ${quantity}`, bytes);
+        }
+      }
+    }
+  }
+
+  #reserved(): void {
+    for (const t of this.#templates()) {
+      const layout = messageLayout(t.frame[3]!)!;
+      for (const field of layout.fields.filter((f) => f.reserved)) {
+        const values = field.wireType === 'u8' ? Array.from({ length: 256 }, (_, i) => BigInt(i)) : boundaryValues(field.wireType);
+        for (const value of values) {
+          const bytes = t.frame.slice();
+          writeRawField(bytes, field, value);
+          resealFrame(bytes);
+          this.#addMutation(t, `reserved/${t.name}/${field.offset}/${value}`, 'reserved',
+            `${t.name} with the reserved ${field.wireType} at offset ${field.offset} = ${value}`, bytes);
+        }
+      }
+    }
+  }
+
+  #semantic(): void {
+    const r = this.#rules;
+    const tick = r.semanticSymbol.tickSize;
+    const sem = r.semanticSymbol.symbolId;
+    const add = (name: string, description: string, login: boolean, ...frames: Uint8Array[]): void =>
+      this.#add(`semantic/${name}`, 'semantic', description, login, [{ bytes: concatBytes(frames) }]);
+    add('duplicate-client-order-id', 'two live orders with one clientOrderId', true, this.#restingBuy(2, 7), this.#restingBuy(3, 7));
+    add('reuse-after-cancel', 'a clientOrderId used again after its order was canceled', true,
+      this.#restingBuy(2, 7), this.#cancel(3, 7), this.#restingBuy(4, 7));
+    add('same-id-other-symbol', 'one clientOrderId live on two symbols', true,
+      this.#restingBuy(2, 7), this.#newOrder(3, { clientOrderId: 7 }));
+    add('cancel-unknown', 'CANCEL of an order that never existed', true, this.#cancel(2, 424242));
+    // Another session rests a buy with client order id 7 first: ids belong to their session.
+    const peer = (name: string, description: string, frame: Uint8Array): void => {
+      this.#add(`semantic/${name}`, 'semantic', `${description} (another session holds a live order with client order id 7)`, true,
+        [{ bytes: frame }], { peerOrders: this.#restingBuy(2, 7) });
+    };
+    peer('cancel-other-session', 'CANCEL of another session\'s order', this.#cancel(2, 7));
+    peer('replace-other-session', 'REPLACE of another session\'s order', this.#replace(2, 7, 20 * tick, 5));
+    peer('same-id-as-other-session', 'NEW_ORDER with the client order id of another session\'s live order', this.#restingBuy(2, 7));
+    add('cancel-twice', 'CANCEL of an order already canceled', true, this.#restingBuy(2, 7), this.#cancel(3, 7), this.#cancel(4, 7));
+    add('cancel-unknown-symbol', 'CANCEL on a symbol the engine does not trade', true, this.#cancel(2, 7, r.unknownSymbolId));
+    add('replace-unknown', 'REPLACE of an order that never existed', true, this.#replace(2, 424242, 20 * tick, 5));
+    add('replace-after-cancel', 'REPLACE of a canceled order', true, this.#restingBuy(2, 7), this.#cancel(3, 7), this.#replace(4, 7, 20 * tick, 5));
+    add('replace-quantity-0', 'REPLACE to quantity 0', true, this.#restingBuy(2, 7), this.#replace(3, 7, 20 * tick, 0));
+    add('replace-off-tick', 'REPLACE to a price off the tick', true, this.#restingBuy(2, 7), this.#replace(3, 7, 20 * tick + 1, 5));
+    add('replace-valid', 'REPLACE of a live order', true, this.#restingBuy(2, 7), this.#replace(3, 7, 12 * tick, 5), this.#cancel(4, 7));
+    add('quantity-0', 'NEW_ORDER of quantity 0', true, this.#newOrder(2, { quantity: 0 }));
+    add('off-tick-price', 'NEW_ORDER price not a multiple of the tick', true, this.#newOrder(2, { price: 100 * tick + 1 }));
+    add('price-outside-band', 'NEW_ORDER above the band', true, this.#newOrder(2, { price: r.sweepSymbol.maxPrice + tick }));
+    add('negative-price', 'NEW_ORDER with a negative price', true, this.#newOrder(2, { price: -tick }));
+    add('notional-overflow', 'price × quantity above 2^53-1', true,
+      this.#newOrder(2, { price: r.sweepSymbol.maxPrice, quantity: r.sweepSymbol.maxQuantity }));
+    add('quantity-above-max', 'quantity above the symbol maximum', true, this.#newOrder(2, { quantity: r.sweepSymbol.maxQuantity + 1 }));
+    add('unknown-symbol', 'NEW_ORDER on a symbol the engine does not trade', true, this.#newOrder(2, { symbolId: r.unknownSymbolId }));
+    add('market-with-price', 'market order with a non-zero price', true, this.#newOrder(2, { orderType: OrderType.Market }));
+    add('market-no-liquidity', 'market buy into an empty ask side', true,
+      this.#newOrder(2, { symbolId: sem, orderType: OrderType.Market, price: 0, timeInForce: TimeInForce.IOC }));
+    add('order-before-login', 'NEW_ORDER as the first frame', false, this.#newOrder(1));
+    add('cancel-before-login', 'CANCEL as the first frame', false, this.#cancel(1, 7));
+    add('heartbeat-before-login', 'HEARTBEAT as the first frame', false, this.#heartbeat(1));
+    add('logout-before-login', 'LOGOUT as the first frame', false,
+      frame({ type: MessageType.Logout, symbolId: 0, sequence: 1, timestampNs: TIMESTAMP_NS, reason: LogoutReason.UserRequested }));
+    add('login-twice', 'a second LOGIN on a logged-in session', true, this.#login(2));
+    add('login-sequence-2', 'LOGIN with sequence 2', false, this.#login(2));
+    add('login-sequence-0', 'LOGIN with sequence 0', false, this.#login(0));
+    add('login-then-order', 'LOGIN and NEW_ORDER in one write', false, this.#login(1), this.#newOrder(2));
+    for (const interval of [0, 1, 99, 60_001, 0xffff_ffff]) {
+      add(`login-heartbeat-${interval}`, `LOGIN asking for a ${interval} ms heartbeat interval`, false, this.#login(1, undefined, interval));
+    }
+    add('sequence-gap', 'NEW_ORDER with sequence 3 where 2 is due', true, this.#newOrder(3));
+    add('sequence-repeat', 'two NEW_ORDERs with sequence 2', true, this.#newOrder(2), this.#newOrder(2, { clientOrderId: 99 }));
+    add('sequence-zero', 'NEW_ORDER with sequence 0', true, this.#newOrder(0));
+    add('sequence-back', 'sequence 2, 3, then 2 again', true, this.#heartbeat(2), this.#heartbeat(3), this.#heartbeat(2));
+    add('gap-after-orders', 'two orders, then a gap', true, this.#newOrder(2), this.#newOrder(3), this.#newOrder(5));
+    add('error-after-valid', 'a valid order then a bad CRC: the order stands', true,
+      this.#newOrder(2), (() => { const b = this.#newOrder(3); b[b.length - 1]! ^= 1; return b; })());
+    add('heartbeats-then-order', 'HEARTBEATs, then an order', true, this.#heartbeat(2), this.#heartbeat(3), this.#newOrder(4));
+    add('logout', 'LOGOUT: the engine answers LOGOUT and closes', true,
+      frame({ type: MessageType.Logout, symbolId: 0, sequence: 2, timestampNs: TIMESTAMP_NS, reason: 77 }));
+    add('client-session-error', 'SESSION_ERROR from the client: the engine closes', true,
+      frame({ type: MessageType.SessionError, symbolId: 0, sequence: 2, timestampNs: TIMESTAMP_NS, reason: 1, refSequence: 0 }));
+  }
+
+  /** Slow and stalled writers: frames that arrive in pieces, and silences the engine's timers must end. */
+  #slowloris(): void {
+    const split = this.#newOrder(2);
+    this.#add('slowloris/byte-per-write', 'slowloris', 'one NEW_ORDER written a byte at a time, 20 ms apart', true,
+      Array.from(split, (byte, i) => ({ bytes: Uint8Array.of(byte), ...(i === 0 ? {} : { pauseMs: 20 }) })));
+    for (const [name, at] of [['mid-length', 1], ['mid-header', 10], ['mid-body', 30], ['before-crc', 52]] as const) {
+      const bytes = this.#newOrder(2);
+      this.#add(`slowloris/idle-${name}`, 'slowloris', `NEW_ORDER: ${at} bytes, 300 ms idle, the rest`, true,
+        [{ bytes: bytes.subarray(0, at) }, { bytes: bytes.subarray(at), pauseMs: 300 }]);
+    }
+    const login = this.#login();
+    this.#add('slowloris/idle-mid-login', 'slowloris', 'LOGIN: 20 bytes, 300 ms idle, the rest', false,
+      [{ bytes: login.subarray(0, 20) }, { bytes: login.subarray(20), pauseMs: 300 }]);
+    // Timers (docs/PROTOCOL.md, "Session rules"): no LOGIN within 2 s; nothing for 3 heartbeat intervals.
+    const loginTimeout: ExpectedOutcome = { answers: [], end: { kind: 'sessionError', reason: SessionErrorReason.LoginTimeout, refSequence: 0 } };
+    this.#add('slowloris/no-login', 'slowloris', 'connect and send nothing: LoginTimeout after 2 s', false, [], { expected: loginTimeout, waitMs: 3_500 });
+    this.#add('slowloris/partial-login', 'slowloris', '10 bytes of a LOGIN, then nothing: LoginTimeout after 2 s', false,
+      [{ bytes: this.#login().subarray(0, 10) }], { expected: loginTimeout, waitMs: 3_500 });
+    const heartbeatTimeout: ExpectedOutcome = {
+      answers: [{ type: 'LOGIN_ACK' }],
+      end: { kind: 'sessionError', reason: SessionErrorReason.HeartbeatTimeout, refSequence: 0 },
+    };
+    const minInterval = this.#rules.minHeartbeatIntervalMs;
+    this.#add('slowloris/silence-past-heartbeat', 'slowloris', `LOGIN with a ${minInterval} ms heartbeat, then silence`, false,
+      [{ bytes: this.#login(1, undefined, minInterval) }], { expected: heartbeatTimeout, waitMs: 20 * minInterval + 1_000 });
+    // Loose bytes of an unfinished frame are not something that "arrived".
+    this.#add('slowloris/partial-frame-past-heartbeat', 'slowloris', `LOGIN with a ${minInterval} ms heartbeat, then half a frame and silence`,
+      false, [{ bytes: concatBytes([this.#login(1, undefined, minInterval), this.#newOrder(2).subarray(0, 30)]) }],
+      { expected: heartbeatTimeout, waitMs: 20 * minInterval + 1_000 });
+  }
+
+  /** Stream shapes: frames packed into one write, and a flood past the rate limit. */
+  #stream(): void {
+    const orders = Array.from({ length: 100 }, (_, i) => this.#newOrder(2 + i, { clientOrderId: 10_000 + i }));
+    this.#add('stream/many-frames-one-write', 'stream', '100 NEW_ORDERs in one write', true, [{ bytes: concatBytes(orders) }]);
+    this.#add('stream/frames-split-across-writes', 'stream', '100 NEW_ORDERs in 7-byte writes', true,
+      chunked(concatBytes(orders), 7));
+    const flood = this.#rules.floodFrames;
+    this.#add('stream/flood-past-rate-limit', 'stream', `${flood} HEARTBEATs in one write: RateLimitExceeded`, true,
+      [{ bytes: concatBytes(Array.from({ length: flood }, (_, i) => this.#heartbeat(2 + i))) }],
+      { expected: { answers: [], end: { kind: 'sessionError', reason: SessionErrorReason.RateLimitExceeded } }, waitMs: 5_000 });
+  }
+}
+
+/** `bytes` in writes of `size` bytes. */
+function chunked(bytes: Uint8Array, size: number): FuzzChunk[] {
+  const chunks: FuzzChunk[] = [];
+  for (let at = 0; at < bytes.length; at += size) chunks.push({ bytes: bytes.slice(at, at + size) });
+  return chunks;
+}
+
+/** The fields named `name` in `fields`. */
+function fieldNamed(fields: readonly FieldLayout[], name: string): FieldLayout {
+  const field = fields.find((f) => f.name === name);
+  if (field === undefined) throw new Error(`no field ${name}`);
+  return field;
+}
+
+function frame(message: Message): Uint8Array {
+  return new Uint8Array(encode(message));
+}
