@@ -6,9 +6,8 @@ import { MessageType } from '../../engine/protocol/messages.js';
 import { OrderEntryClient } from '../clients/OrderEntryClient.js';
 import { ClientFlow } from '../generate/ClientFlow.js';
 import type { FlowOrder } from '../generate/FlowOrder.js';
-import { HistogramSet } from '../record/HistogramSet.js';
-import { IntervalSeries } from '../record/IntervalSeries.js';
 import type { Scenario } from '../scenario/Scenario.js';
+import { RequestTally, type DriverProgress, type DriverResult } from './RequestTally.js';
 
 /** Options of {@link OrderEntryDriver.connect}; each documents its default. */
 export interface OrderEntryDriverOptions {
@@ -27,47 +26,6 @@ export interface OrderEntryDriverOptions {
 }
 
 export const ORDER_ENTRY_DRIVER_DEFAULTS = { firstClientId: 1, drainTimeoutMs: 2_000, maxSendSamples: 2_000_000 } as const;
-
-/** Names of the latency histograms a driver records (see docs/SCENARIOS.md, metrics). */
-export const DRIVER_METRICS = {
-  [CommandKind.NewOrder]: { rtt: 'order_rtt', service: 'order_service_time' },
-  [CommandKind.Cancel]: { rtt: 'cancel_rtt', service: 'cancel_service_time' },
-  [CommandKind.Replace]: { rtt: 'replace_rtt', service: 'replace_service_time' },
-  fill: { rtt: 'fill_rtt', service: 'fill_service_time' },
-  /** How late the harness sent each request after its intended time: the harness's own lag. */
-  sendLag: 'send_lag',
-} as const;
-
-/** What a driver measured; plain data (crosses threads as is). */
-export interface DriverResult {
-  readonly histograms: Record<string, string>;
-  readonly intervals: Record<string, string>[];
-  /** Per client index: sha256 of its generated stream. */
-  readonly streamHashes: Record<number, string>;
-  readonly generated: number;
-  readonly generatedByPhase: number[];
-  readonly sent: number;
-  readonly sentByKind: Record<string, number>;
-  /** Actual send times, ms since run start, ascending per driver (the first maxSendSamples). */
-  readonly sendTimesMs: Float64Array;
-  readonly acked: number;
-  readonly fills: number;
-  readonly canceled: number;
-  readonly replaced: number;
-  readonly rejected: number;
-  readonly rejectsByReason: Record<string, number>;
-  readonly unanswered: number;
-  readonly backpressured: number;
-  readonly errors: string[];
-}
-
-/** Progress of a running driver: counts so far and the order_rtt of the last second (encoded). */
-export interface DriverProgress {
-  readonly sent: number;
-  readonly answered: number;
-  readonly errors: number;
-  readonly lastSecond: Record<string, string>;
-}
 
 interface Pending {
   readonly kind: CommandKind;
@@ -88,7 +46,6 @@ interface Client {
   lastAckedIntendedNs: number;
 }
 
-const KIND_NAMES: Record<number, string> = { [CommandKind.NewOrder]: 'new', [CommandKind.Cancel]: 'cancel', [CommandKind.Replace]: 'replace' };
 
 /** A clock that never returns the same reading twice, so a request's timestamp identifies it. */
 function strictlyRisingClock(base: NsClock): NsClock {
@@ -110,40 +67,23 @@ function strictlyRisingClock(base: NsClock): NsClock {
  * ```
  *  ClientFlow ×N ─► min-heap by intended time ─► timer loop ─► OrderEntryClient ─► engine
  *                                                   ▲ send_lag             │ reports
- *  HistogramSet, IntervalSeries ◄── onReport (match by echoed timestamp) ◄─┘
+ *  RequestTally (histograms, counts) ◄── onReport (match by echoed timestamp) ◄─┘
  * ```
  */
 export class OrderEntryDriver {
   private readonly clients: Client[];
   private readonly heap: Client[] = [];
-  private readonly total = new HistogramSet();
-  private readonly intervals = new IntervalSeries();
-  private readonly lastSecond = new HistogramSet();
-  private readonly sendTimes: Float64Array;
-  private sendSamples = 0;
+  private readonly tally: RequestTally;
   private runStartNs = 0;
   private timer: NodeJS.Timeout | undefined;
   private immediate: NodeJS.Immediate | undefined;
   private stopped = false;
   private finished: (() => void) | undefined;
-  private readonly generatedByPhase: number[];
-  private generated = 0;
-  private sent = 0;
-  private readonly sentByKind: Record<string, number> = { new: 0, cancel: 0, replace: 0 };
-  private acked = 0;
-  private fills = 0;
-  private canceled = 0;
-  private replaced = 0;
-  private rejected = 0;
-  private answered = 0;
-  private readonly rejectsByReason: Record<string, number> = {};
-  private backpressured = 0;
   private readonly errors: string[] = [];
 
   private constructor(private readonly options: OrderEntryDriverOptions, private readonly clock: NsClock) {
     this.clients = [];
-    this.generatedByPhase = options.scenario.phases.map(() => 0);
-    this.sendTimes = new Float64Array(Math.min(options.maxSendSamples ?? ORDER_ENTRY_DRIVER_DEFAULTS.maxSendSamples, 1 << 24));
+    this.tally = new RequestTally(options.scenario.phases.length, options.maxSendSamples ?? ORDER_ENTRY_DRIVER_DEFAULTS.maxSendSamples);
   }
 
   /** Builds every client's flow and logs every client in. Rejects (a TargetError) if one cannot. */
@@ -200,16 +140,13 @@ export class OrderEntryDriver {
 
   /** Counts so far, and the order round trips since the last call (encoded). */
   progress(): DriverProgress {
-    const lastSecond = this.lastSecond.encode();
-    this.lastSecond.reset();
-    return { sent: this.sent, answered: this.answered, errors: this.errors.length, lastSecond };
+    return this.tally.progress(this.errors.length);
   }
 
   private advance(client: Client): void {
     client.next = client.flow.next();
     if (client.next === null) return;
-    this.generated++;
-    this.generatedByPhase[client.next.phaseIndex] = (this.generatedByPhase[client.next.phaseIndex] ?? 0) + 1;
+    this.tally.generatedIn(client.next.phaseIndex);
     this.push(client);
   }
 
@@ -241,7 +178,7 @@ export class OrderEntryDriver {
     const c = client.connection;
     if (!c.active) return;
     if (c.backpressured) {
-      this.backpressured++;
+      this.tally.backpressured++;
       return;
     }
     let sentNs: number;
@@ -258,52 +195,33 @@ export class OrderEntryDriver {
     }
     const intendedNs = this.runStartNs + order.intendedMs * 1e6;
     client.pending.set(sentNs, { kind: order.kind, intendedNs, sentNs });
-    this.sent++;
-    this.sentByKind[KIND_NAMES[order.kind] as string] = (this.sentByKind[KIND_NAMES[order.kind] as string] ?? 0) + 1;
-    const sentMs = (sentNs - this.runStartNs) / 1e6;
-    if (this.sendSamples < this.sendTimes.length) this.sendTimes[this.sendSamples++] = sentMs;
-    this.record(sentMs, DRIVER_METRICS.sendLag, sentNs - intendedNs);
-  }
-
-  private record(atMs: number, name: string, valueNs: number): void {
-    this.total.record(name, valueNs);
-    this.intervals.record(atMs, name, valueNs);
+    this.tally.sentAt(order.kind, (sentNs - this.runStartNs) / 1e6, sentNs - intendedNs);
   }
 
   private onReport(client: Client, report: ExecutionReport, receivedNs: number): void {
     const atMs = (receivedNs - this.runStartNs) / 1e6;
-    if (report.type === MessageType.Fill) this.fills++;
+    if (report.type === MessageType.Fill) this.tally.fills++;
     const echo = report.echoTimestampNs;
     const request = echo === 0 ? undefined : client.pending.get(echo);
     if (request === undefined) {
       // A follow-up of an answered request: the taker FILL right after an ACK gives fill_rtt.
       if (report.type === MessageType.Fill && echo !== 0 && echo === client.lastAckedSentNs) {
         client.lastAckedSentNs = -1;
-        this.record(atMs, DRIVER_METRICS.fill.rtt, receivedNs - client.lastAckedIntendedNs);
-        this.record(atMs, DRIVER_METRICS.fill.service, receivedNs - echo);
+        this.tally.filledAt(atMs, receivedNs - client.lastAckedIntendedNs, receivedNs - echo);
       }
       return;
     }
     client.pending.delete(echo);
-    this.answered++;
-    const names = DRIVER_METRICS[request.kind];
-    this.record(atMs, names.rtt, receivedNs - request.intendedNs);
-    this.record(atMs, names.service, receivedNs - request.sentNs);
-    if (request.kind === CommandKind.NewOrder) this.lastSecond.record(names.rtt, receivedNs - request.intendedNs);
+    this.tally.answeredAt(request.kind, atMs, receivedNs - request.intendedNs, receivedNs - request.sentNs);
     switch (report.type) {
       case MessageType.Ack:
-        this.acked++;
+        this.tally.acked++;
         client.lastAckedSentNs = echo;
         client.lastAckedIntendedNs = request.intendedNs;
         break;
-      case MessageType.Reject: {
-        this.rejected++;
-        const name = codeName(RejectReason, report.reason);
-        this.rejectsByReason[name] = (this.rejectsByReason[name] ?? 0) + 1;
-        break;
-      }
-      case MessageType.Canceled: this.canceled++; break;
-      case MessageType.Replaced: this.replaced++; break;
+      case MessageType.Reject: this.tally.rejectedFor(codeName(RejectReason, report.reason)); break;
+      case MessageType.Canceled: this.tally.canceled++; break;
+      case MessageType.Replaced: this.tally.replaced++; break;
       default:
         // A FILL answering a request before its ACK breaks docs/PROTOCOL.md's event order.
         this.errors.push(`client ${client.index}: a report of type 0x${report.type.toString(16)} answered a request before its ACK`);
@@ -323,13 +241,7 @@ export class OrderEntryDriver {
     for (const c of this.clients) streamHashes[c.index] = c.flow.streamHash();
     const unanswered = this.clients.reduce((sum, c) => sum + c.pending.size, 0);
     if (unanswered > 0) this.errors.push(`${unanswered} requests unanswered when the run ended`);
-    return {
-      histograms: this.total.encode(), intervals: this.intervals.encode(), streamHashes,
-      generated: this.generated, generatedByPhase: [...this.generatedByPhase], sent: this.sent, sentByKind: { ...this.sentByKind },
-      sendTimesMs: this.sendTimes.slice(0, this.sendSamples), acked: this.acked, fills: this.fills, canceled: this.canceled,
-      replaced: this.replaced, rejected: this.rejected, rejectsByReason: { ...this.rejectsByReason }, unanswered,
-      backpressured: this.backpressured, errors: [...this.errors],
-    };
+    return this.tally.result({ streamHashes, unanswered, errors: [...this.errors] });
   }
 
   // A binary min-heap of clients by their next intended time (hand-written: one per driver, a few

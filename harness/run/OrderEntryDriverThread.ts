@@ -1,7 +1,8 @@
 import { Worker } from 'node:worker_threads';
 import { builtModuleUrl } from '../../engine/ring/builtModule.js';
 import { TargetError, type TargetErrorCode } from '../clients/TargetError.js';
-import type { DriverProgress, DriverResult, OrderEntryDriverOptions } from './OrderEntryDriver.js';
+import type { OrderEntryDriverOptions } from './OrderEntryDriver.js';
+import type { DriverProgress, DriverResult } from './RequestTally.js';
 
 /** Parent → driver thread. */
 export type DriverRequest =

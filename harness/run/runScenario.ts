@@ -16,7 +16,7 @@ import type { HostPort, Scenario, SubscriberGroup, TargetSpec } from '../scenari
 import { arrivalKsTest } from '../stats/arrivalKsTest.js';
 import { phaseRates } from '../stats/phaseRates.js';
 import { evaluateThresholds, type Measured } from './evaluateThresholds.js';
-import type { DriverResult } from './OrderEntryDriver.js';
+import type { DriverResult } from './RequestTally.js';
 import { OrderEntryDriverThread } from './OrderEntryDriverThread.js';
 import { runIdentity } from './runIdentity.js';
 import { HttpOrderDriver } from '../targets/HttpOrderDriver.js';
@@ -323,13 +323,13 @@ async function runInprocScenario(options: RunOptions, target: TargetSpec): Promi
     ...(options.signal === undefined ? {} : { signal: options.signal }),
     ...(options.inprocStall === undefined ? {} : { stall: options.inprocStall }),
     ...(options.inprocDelayPerOrderNs === undefined ? {} : { delayPerOrderNs: options.inprocDelayPerOrderNs }),
-    progress: (sent, last) => {
+    progress: (p) => {
       const elapsedMs = performance.timeOrigin + performance.now() - startEpochMs;
       const at = Math.min(elapsedMs, totalMs - 1);
       options.progress?.({ elapsedMs, totalMs, phase: scenario.phases[Math.max(0, schedule.phaseAt(at))]?.name ?? '',
-        offeredRate: schedule.rateHzAt(at), achievedRate: sent - lastSent, sent, answered: sent,
-        p99Ns: summarize(last.get('order_rtt')).p99Ns, errors: 0 });
-      lastSent = sent;
+        offeredRate: schedule.rateHzAt(at), achievedRate: p.sent - lastSent, sent: p.sent, answered: p.answered,
+        p99Ns: summarize(HistogramSet.decode(p.lastSecond).get('order_rtt')).p99Ns, errors: p.errors });
+      lastSent = p.sent;
     },
   });
   const errors: string[] = [];

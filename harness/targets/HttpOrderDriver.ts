@@ -4,9 +4,7 @@ import { CommandKind } from '../../engine/book/Command.js';
 import { monotonicNowNs, type NsClock } from '../../engine/gateway/monotonicNowNs.js';
 import { TargetError } from '../clients/TargetError.js';
 import { ClientFlow } from '../generate/ClientFlow.js';
-import { HistogramSet } from '../record/HistogramSet.js';
-import { IntervalSeries } from '../record/IntervalSeries.js';
-import { DRIVER_METRICS, type DriverProgress, type DriverResult } from '../run/OrderEntryDriver.js';
+import { RequestTally, type DriverProgress, type DriverResult } from '../run/RequestTally.js';
 import type { Scenario } from '../scenario/Scenario.js';
 import { httpOrderRequest } from './httpOrderRequest.js';
 import { probeHttpTarget } from './probeHttpTarget.js';
@@ -60,7 +58,6 @@ interface Slot {
   timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
 }
 
-const KIND_NAMES: Record<number, string> = { [CommandKind.NewOrder]: 'new', [CommandKind.Cancel]: 'cancel', [CommandKind.Replace]: 'replace' };
 /** What a connection sends before the run, and what a parked one holds corked for good. */
 const WARM_UP = { method: 'GET', path: '/health', body: '' } as const;
 
@@ -100,35 +97,19 @@ export class HttpOrderDriver {
   private readonly slots: Slot[] = [];
   private instance: autocannon.Instance | undefined;
   private instanceDone: Promise<void> = Promise.resolve();
-  private readonly total = new HistogramSet();
-  private readonly intervals = new IntervalSeries();
-  private readonly lastSecond = new HistogramSet();
-  private readonly sendTimes: Float64Array;
-  private sendSamples = 0;
+  private readonly tally: RequestTally;
   /** Time 0 on this thread's monotonic clock; NaN until {@link run}. */
   private runStartNs = Number.NaN;
   private stopped = false;
   private warmed: (() => void) | undefined;
   private finished: (() => void) | undefined;
   private readonly basePath: string;
-  private readonly generatedByPhase: number[];
-  private generated = 0;
-  private sent = 0;
-  private readonly sentByKind: Record<string, number> = { new: 0, cancel: 0, replace: 0 };
-  private acked = 0;
-  private fills = 0;
-  private canceled = 0;
-  private replaced = 0;
-  private rejected = 0;
-  private answered = 0;
   private lost = 0;
-  private readonly rejectsByReason: Record<string, number> = {};
   /** Problems by kind, with counts (one line each in the result, not one per request). */
   private readonly problems = new Map<string, number>();
 
   private constructor(private readonly options: HttpOrderDriverOptions, private readonly clock: NsClock) {
-    this.generatedByPhase = options.scenario.phases.map(() => 0);
-    this.sendTimes = new Float64Array(Math.min(options.maxSendSamples ?? HTTP_ORDER_DRIVER_DEFAULTS.maxSendSamples, 1 << 24));
+    this.tally = new RequestTally(options.scenario.phases.length, options.maxSendSamples ?? HTTP_ORDER_DRIVER_DEFAULTS.maxSendSamples);
     this.basePath = new URL(options.url).pathname.replace(/\/+$/, '');
   }
 
@@ -185,11 +166,9 @@ export class HttpOrderDriver {
 
   /** Counts so far, and the order round trips since the last call (encoded). */
   progress(): Promise<DriverProgress> {
-    const lastSecond = this.lastSecond.encode();
-    this.lastSecond.reset();
     let errors = this.lost;
     for (const n of this.problems.values()) errors += n;
-    return Promise.resolve({ sent: this.sent, answered: this.answered, errors, lastSecond });
+    return Promise.resolve(this.tally.progress(errors));
   }
 
   /** Closes every connection; resolves once autocannon has. */
@@ -294,8 +273,7 @@ export class HttpOrderDriver {
   private take(slot: Slot): void {
     const o = slot.flow.next();
     if (o === null) return;
-    this.generated++;
-    this.generatedByPhase[o.phaseIndex] = (this.generatedByPhase[o.phaseIndex] ?? 0) + 1;
+    this.tally.generatedIn(o.phaseIndex);
     const r = httpOrderRequest(o, slot.clientId);
     slot.current = { kind: o.kind, intendedMs: o.intendedMs, sentNs: 0, method: r.method, path: r.path, body: r.body };
   }
@@ -319,12 +297,7 @@ export class HttpOrderDriver {
   private sentNow(order: Request): void {
     const sentNs = this.clock();
     order.sentNs = sentNs;
-    this.sent++;
-    const kindName = KIND_NAMES[order.kind] as string;
-    this.sentByKind[kindName] = (this.sentByKind[kindName] ?? 0) + 1;
-    const sentMs = (sentNs - this.runStartNs) / 1e6;
-    if (this.sendSamples < this.sendTimes.length) this.sendTimes[this.sendSamples++] = sentMs;
-    this.record(sentMs, DRIVER_METRICS.sendLag, sentNs - this.intendedNs(order));
+    this.tally.sentAt(order.kind, (sentNs - this.runStartNs) / 1e6, sentNs - this.intendedNs(order));
   }
 
   private clearTimer(slot: Slot): void {
@@ -332,11 +305,6 @@ export class HttpOrderDriver {
     clearTimeout(slot.timer as NodeJS.Timeout);
     clearImmediate(slot.timer as NodeJS.Immediate);
     slot.timer = undefined;
-  }
-
-  private record(atMs: number, name: string, valueNs: number): void {
-    this.total.record(name, valueNs);
-    this.intervals.record(atMs, name, valueNs);
   }
 
   private onResponse(slot: Slot, status: number, body: string): void {
@@ -349,13 +317,8 @@ export class HttpOrderDriver {
     if (request === null || request.sentNs === 0) return; // a parked request's answer (not an order)
     slot.current = null;
     const receivedNs = this.clock();
-    this.answered++;
     const atMs = (receivedNs - this.runStartNs) / 1e6;
-    const names = DRIVER_METRICS[request.kind];
-    const intendedNs = this.intendedNs(request);
-    this.record(atMs, names.rtt, receivedNs - intendedNs);
-    this.record(atMs, names.service, receivedNs - request.sentNs);
-    if (request.kind === CommandKind.NewOrder) this.lastSecond.record(names.rtt, receivedNs - intendedNs);
+    this.tally.answeredAt(request.kind, atMs, receivedNs - this.intendedNs(request), receivedNs - request.sentNs);
     this.count(request, status, body, atMs, receivedNs);
   }
 
@@ -374,23 +337,20 @@ export class HttpOrderDriver {
     }
     if (status === 200) {
       const fills = Array.isArray(answer.fills) ? answer.fills.length : 0;
-      this.fills += fills;
+      this.tally.fills += fills;
       if (fills > 0) {
         // The answer shows the order traded on arrival: its first fill reached the client with it.
-        this.record(atMs, DRIVER_METRICS.fill.rtt, receivedNs - this.intendedNs(request));
-        this.record(atMs, DRIVER_METRICS.fill.service, receivedNs - request.sentNs);
+        this.tally.filledAt(atMs, receivedNs - this.intendedNs(request), receivedNs - request.sentNs);
       }
       switch (answer.outcome) {
-        case 'accepted': this.acked++; return;
-        case 'replaced': this.replaced++; return;
-        case 'cancelled': this.canceled++; return;
+        case 'accepted': this.tally.acked++; return;
+        case 'replaced': this.tally.replaced++; return;
+        case 'cancelled': this.tally.canceled++; return;
         default: this.problem(`HTTP 200 answers with an unknown outcome ${JSON.stringify(answer.outcome)}`); return;
       }
     }
     if (status === 422 || (status === 503 && answer.reason === 'EngineBusy')) {
-      this.rejected++;
-      const reason = typeof answer.reason === 'string' ? answer.reason : `HTTP ${status}`;
-      this.rejectsByReason[reason] = (this.rejectsByReason[reason] ?? 0) + 1;
+      this.tally.rejectedFor(typeof answer.reason === 'string' ? answer.reason : `HTTP ${status}`);
       return;
     }
     const errors = Array.isArray((answer as { errors?: unknown }).errors) ? (answer as { errors: unknown[] }).errors : [];
@@ -421,12 +381,6 @@ export class HttpOrderDriver {
     const errors = [...this.problems].map(([kind, n]) => `http: ${n} ${kind}`);
     const open = unanswered - this.lost;
     if (open > 0) errors.push(`http: ${open} requests unanswered when the run ended`);
-    return {
-      histograms: this.total.encode(), intervals: this.intervals.encode(), streamHashes,
-      generated: this.generated, generatedByPhase: [...this.generatedByPhase], sent: this.sent, sentByKind: { ...this.sentByKind },
-      sendTimesMs: this.sendTimes.slice(0, this.sendSamples), acked: this.acked, fills: this.fills, canceled: this.canceled,
-      replaced: this.replaced, rejected: this.rejected, rejectsByReason: { ...this.rejectsByReason }, unanswered,
-      backpressured: 0, errors,
-    };
+    return this.tally.result({ streamHashes, unanswered, errors });
   }
 }

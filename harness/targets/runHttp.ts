@@ -1,4 +1,4 @@
-import type { DriverResult } from '../run/OrderEntryDriver.js';
+import type { DriverResult } from '../run/RequestTally.js';
 import { HttpOrderDriver, type HttpOrderDriverOptions } from './HttpOrderDriver.js';
 
 /** Options of {@link runHttp}: the driver's, plus when to start; each documents its default. */

@@ -7,9 +7,7 @@ import type { FinalState } from '../../engine/matcherWorkerProtocol.js';
 import { codeName, Liquidity, RejectReason } from '../../engine/protocol/codes.js';
 import { ClientFlow } from '../generate/ClientFlow.js';
 import type { FlowOrder } from '../generate/FlowOrder.js';
-import { HistogramSet } from '../record/HistogramSet.js';
-import { IntervalSeries } from '../record/IntervalSeries.js';
-import { DRIVER_METRICS, type DriverResult } from '../run/OrderEntryDriver.js';
+import { RequestTally, type DriverProgress, type DriverResult } from '../run/RequestTally.js';
 import type { Scenario } from '../scenario/Scenario.js';
 
 /** Options of {@link runInproc}; each documents its default. */
@@ -32,8 +30,8 @@ export interface InprocOptions {
   readonly delayPerOrderNs?: number;
   /** Stop recording invariant violations after this many (the run still fails). Default 100. */
   readonly maxViolations?: number;
-  /** Called about once a second with the requests matched so far. */
-  readonly progress?: (sent: number, lastSecond: HistogramSet) => void;
+  /** Called about once a second with the counts so far and the last second's order round trips. */
+  readonly progress?: (progress: DriverProgress) => void;
 }
 
 /** What an inproc run measured: the drivers' result shape, plus the checks only inproc can make. */
@@ -42,7 +40,6 @@ export interface InprocResult extends DriverResult {
   readonly finalState: FinalState;
 }
 
-const KIND_NAMES: Record<number, string> = { [CommandKind.NewOrder]: 'new', [CommandKind.Cancel]: 'cancel', [CommandKind.Replace]: 'replace' };
 
 /**
  * The `inproc` target: every client's stream goes straight into the reference Matcher in this
@@ -64,29 +61,13 @@ export async function runInproc(options: InprocOptions): Promise<InprocResult> {
   const shared = ClientFlow.shared(scenario, seed);
   const flows = Array.from({ length: scenario.clients.orderEntry }, (_, i) => new ClientFlow(scenario, seed, i, { shared }));
   const next: (FlowOrder | null)[] = flows.map((f) => f.next());
-  const total = new HistogramSet();
-  const intervals = new IntervalSeries();
-  const lastSecond = new HistogramSet();
-  const generatedByPhase = scenario.phases.map(() => 0);
-  const sentByKind: Record<string, number> = { new: 0, cancel: 0, replace: 0 };
-  const rejectsByReason: Record<string, number> = {};
-  const sendTimes: number[] = [];
-  let generated = 0;
-  let sent = 0;
-  let acked = 0;
-  let fills = 0;
-  let canceled = 0;
-  let replaced = 0;
-  let rejected = 0;
-  for (const o of next) if (o !== null) { generated++; generatedByPhase[o.phaseIndex] = (generatedByPhase[o.phaseIndex] ?? 0) + 1; }
+  // Every send time is kept (up to the tally's cap of 2^24) for the arrivals check.
+  const tally = new RequestTally(scenario.phases.length, 1 << 24);
+  for (const o of next) if (o !== null) tally.generatedIn(o.phaseIndex);
   let stall = options.stall;
   const delayMs = (options.delayPerOrderNs ?? 0) / 1e6;
 
   const nowMs = (): number => performance.now() - startMs;
-  const record = (atMs: number, name: string, valueNs: number): void => {
-    total.record(name, valueNs);
-    intervals.record(atMs, name, valueNs);
-  };
   // The earliest next order among the clients (a linear scan: inproc scenarios have few clients,
   // and the scan costs less than the matcher call it precedes).
   const earliest = (): number => {
@@ -118,8 +99,7 @@ export async function runInproc(options: InprocOptions): Promise<InprocResult> {
     }
     if (nowMs() - lastProgressMs >= 1_000) {
       lastProgressMs = nowMs();
-      options.progress?.(sent, lastSecond);
-      lastSecond.reset();
+      options.progress?.(tally.progress(0));
     }
     if (stall !== undefined && order.intendedMs >= stall.atMs) {
       const until = performance.now() + stall.durationMs;
@@ -145,14 +125,8 @@ export async function runInproc(options: InprocOptions): Promise<InprocResult> {
         matcher.replace(order.symbolId, owner, order.clientOrderId, order.price, order.quantity, 0);
     }
     const doneMs = nowMs();
-    sent++;
-    sentByKind[KIND_NAMES[order.kind] as string] = (sentByKind[KIND_NAMES[order.kind] as string] ?? 0) + 1;
-    sendTimes.push(callStartMs);
-    const names = DRIVER_METRICS[order.kind];
-    record(doneMs, names.rtt, (doneMs - order.intendedMs) * 1e6);
-    record(doneMs, names.service, (doneMs - callStartMs) * 1e6);
-    record(callStartMs, DRIVER_METRICS.sendLag, (callStartMs - order.intendedMs) * 1e6);
-    if (order.kind === CommandKind.NewOrder) lastSecond.record(names.rtt, (doneMs - order.intendedMs) * 1e6);
+    tally.sentAt(order.kind, callStartMs, (callStartMs - order.intendedMs) * 1e6);
+    tally.answeredAt(order.kind, doneMs, (doneMs - order.intendedMs) * 1e6, (doneMs - callStartMs) * 1e6);
     let takerFilled = false;
     for (let e = before; e < matcher.events.length; e++) {
       const event = matcher.events.event(e);
@@ -160,28 +134,24 @@ export async function runInproc(options: InprocOptions): Promise<InprocResult> {
         if (++violationCount <= maxViolations) violations.push(`event ${event.sequence}: ${v.invariant}: ${v.message}`);
       }
       switch (event.kind) {
-        case EventKind.Accepted: acked++; break;
-        case EventKind.Rejected:
-          rejected++;
-          { const name = codeName(RejectReason, event.reason); rejectsByReason[name] = (rejectsByReason[name] ?? 0) + 1; }
-          break;
+        case EventKind.Accepted: tally.acked++; break;
+        case EventKind.Rejected: tally.rejectedFor(codeName(RejectReason, event.reason)); break;
         case EventKind.Fill:
-          fills++;
+          tally.fills++;
           if (!takerFilled && event.liquidity === Liquidity.Taker && event.owner === owner) {
             takerFilled = true;
-            record(doneMs, DRIVER_METRICS.fill.rtt, (doneMs - order.intendedMs) * 1e6);
-            record(doneMs, DRIVER_METRICS.fill.service, (doneMs - callStartMs) * 1e6);
+            tally.filledAt(doneMs, (doneMs - order.intendedMs) * 1e6, (doneMs - callStartMs) * 1e6);
           }
           break;
-        case EventKind.Canceled: if (order.kind === CommandKind.Cancel) canceled++; break;
-        case EventKind.Replaced: replaced++; break;
+        case EventKind.Canceled: if (order.kind === CommandKind.Cancel) tally.canceled++; break;
+        case EventKind.Replaced: tally.replaced++; break;
         default: break;
       }
     }
     matcher.events.clear();
     const following = flows[i]?.next() ?? null;
     next[i] = following;
-    if (following !== null) { generated++; generatedByPhase[following.phaseIndex] = (generatedByPhase[following.phaseIndex] ?? 0) + 1; }
+    if (following !== null) tally.generatedIn(following.phaseIndex);
   }
 
   const finalState: FinalState = { stateHash: matcher.stateHash(), books: matcher.allBooks().map((b) => b.state()) };
@@ -193,9 +163,5 @@ export async function runInproc(options: InprocOptions): Promise<InprocResult> {
   if (violationCount > maxViolations) violations.push(`… and ${violationCount - maxViolations} more`);
   const streamHashes: Record<number, string> = {};
   flows.forEach((f, i) => { streamHashes[i] = f.streamHash(); });
-  return {
-    histograms: total.encode(), intervals: intervals.encode(), streamHashes, generated, generatedByPhase, sent, sentByKind,
-    sendTimesMs: Float64Array.from(sendTimes), acked, fills, canceled, replaced, rejected, rejectsByReason, unanswered: 0,
-    backpressured: 0, errors: [], violations, finalState,
-  };
+  return { ...tally.result({ streamHashes, unanswered: 0, errors: [] }), violations, finalState };
 }
