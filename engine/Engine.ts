@@ -73,6 +73,8 @@ export interface EngineOptions {
   readonly waitStrategy?: WaitStrategyName;
   /** Hold the matcher worker until {@link Engine.resume} (tests of a full inbound ring). Default false. */
   readonly startPaused?: boolean;
+  /** Test-only (`matchbench chaos` tests): a journal that lies, see lagJournalCommits. Default 0 (off). */
+  readonly testkitJournalLagMs?: number;
   readonly log?: (line: string) => void;
 }
 
@@ -115,8 +117,11 @@ export class Engine {
       ...(options.ringSize === undefined ? {} : { inboundCapacity: options.ringSize }),
       ...(options.waitStrategy === undefined ? {} : { waitStrategy: options.waitStrategy }),
       ...(options.startPaused === undefined ? {} : { startPaused: options.startPaused }),
+      ...(options.testkitJournalLagMs === undefined ? {} : { testkitJournalLagMs: options.testkitJournalLagMs }),
     });
     mirror.load(recovered.books);
+    // Recovered books are not empty: a LOGIN_ACK carrying 0 would tell subscribers they are, so the feed starts above 0.
+    if (recovered.records > 0) broadcaster.startAfter(recovered.records);
     if (options.journalPath !== undefined) {
       log(`replayed ${recovered.records} journal records` +
         `${recovered.tornBytes > 0 ? ` (cut off a torn last record of ${recovered.tornBytes} bytes)` : ''}; ` +

@@ -35,6 +35,8 @@ export interface MatcherThreadOptions {
   readonly waitStrategy?: WaitStrategyName;
   /** Hold the worker after recovery until {@link MatcherThread.resume} (for tests of a full ring). Default false. */
   readonly startPaused?: boolean;
+  /** Test-only (`matchbench chaos` tests): the journal writes at most this often, after the ACKs (journal/lagJournalCommits.ts). Default 0 (off). */
+  readonly testkitJournalLagMs?: number;
   /** Problems worth a line (a dead worker, a record that could not be published). Default: none. */
   readonly log?: (line: string) => void;
 }
@@ -67,6 +69,8 @@ const PARKED_POLL_MS = 20;
 /** What the worker gets: {@link MatcherWorkerData} plus the doorbell it rings after publishing events. */
 export interface MatcherThreadWorkerData extends MatcherWorkerData {
   readonly doorbell: SharedArrayBuffer;
+  /** Test-only: see {@link MatcherThreadOptions.testkitJournalLagMs}. */
+  readonly testkitJournalLagMs: number;
 }
 
 /**
@@ -176,6 +180,7 @@ export class MatcherThread {
       outbound: outbound.buffer,
       control,
       doorbell: doorbell.buffer,
+      testkitJournalLagMs: options.testkitJournalLagMs ?? 0,
     };
     const worker = new Worker(builtModuleUrl('engine/matcherWorker.ts'), { workerData });
     const thread = new MatcherThread(worker, inbound, outbound, control, doorbell, options.publisher, options.log);

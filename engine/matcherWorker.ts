@@ -16,6 +16,7 @@ import { EventDoorbell } from './EventDoorbell.js';
 import { JOURNAL_WRITER_DEFAULTS, JournalWriter } from './journal/JournalWriter.js';
 import { JournalError } from './journal/journalFormat.js';
 import { readJournal } from './journal/readJournal.js';
+import { lagJournalCommits } from './journal/lagJournalCommits.js';
 import type { MatcherThreadWorkerData } from './MatcherThread.js';
 import {
   controlBlock, GO, STOP, STOP_WITH_STATE, type MatcherWorkerMessage, type WaitStrategyName,
@@ -100,6 +101,7 @@ function run(data: MatcherThreadWorkerData): void {
     // Opening checks the journal (refusing one damaged in the middle) and cuts off a torn tail.
     journal = data.journalPath === undefined ? undefined
       : JournalWriter.open(data.journalPath, { symbols: data.symbols }, { durability: data.durability });
+    if (journal !== undefined && data.testkitJournalLagMs > 0) lagJournalCommits(journal, data.testkitJournalLagMs);
     const recovering = new EngineCore({ symbols: data.symbols, ...(journal === undefined ? {} : { journal }),
       output: new OutboundRingWriter(outbound, EventDoorbell.attach(data.doorbell)) });
     if (journal !== undefined && data.journalPath !== undefined) {

@@ -6,6 +6,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { benchCommand } from './commands/benchCommand.js';
+import { chaosCommand } from './commands/chaosCommand.js';
 import { compareCommand } from './commands/compareCommand.js';
 import { engineCommand } from './commands/engineCommand.js';
 import { fuzzCommand } from './commands/fuzzCommand.js';
@@ -18,6 +19,7 @@ await yargs(hideBin(process.argv))
   .scriptName('matchbench')
   .usage('$0 <command> [options]\n\nLoad-testing and benchmark harness for exchange matching engines.')
   .command(benchCommand)
+  .command(chaosCommand)
   .command(compareCommand)
   .command(engineCommand)
   .command(fuzzCommand)

@@ -69,7 +69,7 @@ export interface BroadcasterStats {
   /** The last feed sequence published (handed to subscribers); 0 before the first. */
   readonly lastSequence: number;
   readonly subscribers: number;
-  /** Feed frames (TRADE, LEVEL_UPDATE, QUOTE) encoded, each once; equals `lastSequence` once flushed. */
+  /** Feed frames (TRADE, LEVEL_UPDATE, QUOTE) encoded, each once; equals `lastSequence` once flushed (less the start, see startAfter). */
   readonly framesPublished: number;
   readonly batchesPublished: number;
   readonly bytesPublished: number;
@@ -172,6 +172,19 @@ export class Broadcaster implements MarketDataSink {
   /** The last feed sequence flushed to subscribers; 0 before the first. Frames of an open batch are above it. */
   get lastSequence(): number {
     return this.#lastSequence;
+  }
+
+  /**
+   * Starts the feed above `lastSequence` instead of 0, before anything is published: a restarted
+   * engine whose books were recovered from its journal must not send LOGIN_ACK carrying 0, which
+   * tells a subscriber that every book is empty (it would skip the snapshot it needs).
+   *
+   * @throws Error once frames have been encoded; RangeError if `lastSequence` is not a safe integer ≥ 0.
+   */
+  startAfter(lastSequence: number): void {
+    if (this.#framesPublished > 0 || this.#batchFrames > 0) throw new Error('the feed has already begun');
+    if (!Number.isSafeInteger(lastSequence) || lastSequence < 0) throw new RangeError(`lastSequence must be a safe integer ≥ 0, got ${lastSequence}`);
+    this.#lastSequence = lastSequence;
   }
 
   /** Subscribers in the fan-out. */

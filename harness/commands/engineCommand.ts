@@ -21,6 +21,7 @@ interface EngineArgs {
   'max-connections': number | undefined;
   'ring-size': number | undefined;
   'wait-strategy': WaitStrategyName | undefined;
+  'testkit-journal-lag-ms': number | undefined;
 }
 
 /** What `matchbench engine` uses for what neither a flag nor the config file sets. */
@@ -64,6 +65,7 @@ export function engineOptions(a: EngineArgs, file: EngineFileOptions): Omit<Engi
     waitStrategy: a['wait-strategy'] ?? file.waitStrategy ?? d.waitStrategy,
     ...(file.http === undefined ? {} : { http: file.http }),
     ...(journalPath === undefined ? {} : { journalPath }),
+    ...(a['testkit-journal-lag-ms'] === undefined ? {} : { testkitJournalLagMs: a['testkit-journal-lag-ms'] }),
   };
 }
 
@@ -88,6 +90,8 @@ export const engineCommand: CommandModule<object, EngineArgs> = {
       describe: `Inbound ring slots (commands in flight before REJECT EngineBusy), a power of two; the outbound ring gets 4x [default: ${ENGINE_COMMAND_DEFAULTS.ringSize}]` })
     .option('wait-strategy', { choices: WAIT_STRATEGY_NAMES,
       describe: `How the matcher worker waits for commands (busy-spin holds a core while idle) [default: ${ENGINE_COMMAND_DEFAULTS.waitStrategy}]` })
+    // Test-only, hidden: a broken engine that ACKs before its journal writes (tests of `matchbench chaos`).
+    .option('testkit-journal-lag-ms', { type: 'number', hidden: true })
     .check((a) => {
       const problems: string[] = [];
       for (const name of ['order-port', 'md-port', 'http-port'] as const) {
