@@ -10,6 +10,7 @@ import { chaosCommand } from './commands/chaosCommand.js';
 import { compareCommand } from './commands/compareCommand.js';
 import { engineCommand } from './commands/engineCommand.js';
 import { fuzzCommand } from './commands/fuzzCommand.js';
+import { historyCommand } from './commands/historyCommand.js';
 import { replayCommand } from './commands/replayCommand.js';
 import { reportCommand } from './commands/reportCommand.js';
 import { runCommand } from './commands/runCommand.js';
@@ -23,6 +24,7 @@ await yargs(hideBin(process.argv))
   .command(compareCommand)
   .command(engineCommand)
   .command(fuzzCommand)
+  .command(historyCommand)
   .command(replayCommand)
   .command(reportCommand)
   .command(runCommand)

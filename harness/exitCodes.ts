@@ -14,7 +14,10 @@ export const ExitCode = {
   Thresholds: 4,
   /** The target could not be reached, refused login, or does not speak docs/PROTOCOL.md; nothing was measured. */
   Target: 5,
-  /** `matchbench compare`: the candidate is significantly worse than the baseline beyond a regression gate. */
+  /**
+   * `matchbench compare`: the candidate is significantly worse than the baseline beyond a regression gate;
+   * `matchbench history --fail-on-regression`: a metric's latest segment is a significant regression.
+   */
   Regression: 6,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

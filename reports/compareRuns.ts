@@ -160,6 +160,27 @@ export function sideHistograms(runs: readonly RunDirectory[], warmupSeconds: num
   return merged(runs.map((r) => trim(r, warmupSeconds)));
 }
 
+/**
+ * One run's value of every metric a comparison has a row for, by the row's name: `throughput`
+ * (answers/s), `<histogram>.<stat>` (ns, each stat of {@link COMPARED_STATS}), `feed_gaps.<class>`
+ * and `feed_drops.<class>`, read as compareRuns reads them (after the warm-up). `matchbench history`
+ * charts these night by night, so history and compare speak of the same numbers.
+ */
+export function runMetricValues(run: RunDirectory, warmupSeconds: number = COMPARE_DEFAULTS.warmupSeconds): Map<string, number> {
+  const trimmed = trim(run, warmupSeconds);
+  const out = new Map<string, number>([['throughput', trimmed.throughput]]);
+  for (const metric of trimmed.histograms.names()) {
+    const h = trimmed.histograms.get(metric);
+    if (h.totalCount === 0) continue;
+    for (const [stat, p] of Object.entries(COMPARED_STATS)) out.set(`${metric}.${stat}`, statOf(h, p));
+  }
+  for (const [c, feed] of Object.entries(run.result.feed)) {
+    out.set(`feed_gaps.${c}`, feed.gaps);
+    out.set(`feed_drops.${c}`, feed.drops);
+  }
+  return out;
+}
+
 /** Holm's step-down adjustment: adjusted p-values (in input order) controlling the family-wise error rate. */
 export function holmAdjust(pValues: readonly number[]): number[] {
   const m = pValues.length;

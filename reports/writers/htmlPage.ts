@@ -29,10 +29,15 @@ export interface ChartSpec {
   readonly title: string;
   /** One line under the title saying how to read the chart. */
   readonly note: string;
-  /** `percentile`: log axis of x = 1/(1−p) labelled 0%, 90%, 99%…; `seconds`: time since the run's start. */
-  readonly xAxis: 'percentile' | 'seconds';
-  /** `latency-ms`: values in ms, labelled as durations; `rate`: per second. */
-  readonly yAxis: 'latency-ms' | 'rate';
+  /**
+   * `percentile`: log axis of x = 1/(1−p) labelled 0%, 90%, 99%…; `seconds`: time since the run's start;
+   * `night`: x = 0, 1, 2 … labelled by `xLabels` (matchbench history).
+   */
+  readonly xAxis: 'percentile' | 'seconds' | 'night';
+  /** For `night`: the label of each x (x = index). */
+  readonly xLabels?: readonly string[];
+  /** `latency-ms`: values in ms, labelled as durations; `rate`: per second; `count`: plain numbers. */
+  readonly yAxis: 'latency-ms' | 'rate' | 'count';
   readonly yLog: boolean;
   readonly x: readonly number[];
   /** The x axis's extent; default: the data's. */
@@ -157,8 +162,10 @@ const CHART_SCRIPT = `
   specs.forEach(function (spec) {
     try {
       var el = document.getElementById(spec.id);
-      var yFormat = spec.yAxis === 'latency-ms' ? duration : rate;
-      var xFormat = spec.xAxis === 'percentile' ? percentile : function (s) { return s == null ? '' : s + ' s'; };
+      var yFormat = spec.yAxis === 'latency-ms' ? duration : spec.yAxis === 'count' ? function (v) { return v == null ? '' : String(+v.toPrecision(4)); } : rate;
+      var xFormat = spec.xAxis === 'percentile' ? percentile
+        : spec.xAxis === 'night' ? function (i) { return i == null || i !== Math.round(i) ? '' : (spec.xLabels || [])[i] || ''; }
+        : function (s) { return s == null ? '' : s + ' s'; };
       var opts = {
         width: width(el), height: 300,
         scales: {
@@ -170,11 +177,18 @@ const CHART_SCRIPT = `
           spec.xAxis === 'percentile'
             ? { label: 'percentile', splits: function (u, i, min, max) { return decades(min, max); },
                 values: function (u, splits) { return splits.map(percentile); } }
-            : { label: 'seconds since start', values: function (u, splits) { return splits.map(xFormat); } },
-          { label: spec.yAxis === 'latency-ms' ? 'latency' : 'per second', size: 70,
+            : spec.xAxis === 'night'
+              ? { label: 'night', splits: function (u, i, min, max) {
+                  // Whole nights only, at most about 8 labels.
+                  var out = [], step = Math.max(1, Math.ceil((max - min) / 8));
+                  for (var v = Math.ceil(min); v <= max; v += step) out.push(v);
+                  return out;
+                }, values: function (u, splits) { return splits.map(xFormat); } }
+              : { label: 'seconds since start', values: function (u, splits) { return splits.map(xFormat); } },
+          { label: spec.yAxis === 'latency-ms' ? 'latency' : spec.yAxis === 'count' ? 'count' : 'per second', size: 70,
             values: function (u, splits) { return splits.map(yFormat); } },
         ],
-        series: [{ label: spec.xAxis === 'percentile' ? 'percentile' : 'second', value: function (u, v) { return xFormat(v); } }]
+        series: [{ label: spec.xAxis === 'percentile' ? 'percentile' : spec.xAxis === 'night' ? 'night' : 'second', value: function (u, v) { return xFormat(v); } }]
           .concat(spec.series.map(function (s) {
             // Time series show their points where there is room (uPlot's default), so a lone second between empty ones is seen.
             var line = { label: s.label, stroke: s.color, width: 1.75, spanGaps: false,
