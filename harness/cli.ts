@@ -9,6 +9,7 @@ import { benchCommand } from './commands/benchCommand.js';
 import { chaosCommand } from './commands/chaosCommand.js';
 import { compareCommand } from './commands/compareCommand.js';
 import { engineCommand } from './commands/engineCommand.js';
+import { feedCommand } from './commands/feedCommand.js';
 import { fuzzCommand } from './commands/fuzzCommand.js';
 import { historyCommand } from './commands/historyCommand.js';
 import { replayCommand } from './commands/replayCommand.js';
@@ -23,6 +24,7 @@ await yargs(hideBin(process.argv))
   .command(chaosCommand)
   .command(compareCommand)
   .command(engineCommand)
+  .command(feedCommand)
   .command(fuzzCommand)
   .command(historyCommand)
   .command(replayCommand)

@@ -24,6 +24,22 @@ const MAX_ALIAS_COUNT = 1_000;
  * @param sourceName the file's name, for the default `name:`.
  */
 export function parseScenario(text: string, sourceName: string): LoadedScenario {
+  const parsed = parseYamlWith(text, (value) => {
+    const resolved = resolveScenario(value, sourceName);
+    return resolved.ok ? { ok: true, value: resolved.scenario } : resolved;
+  });
+  return parsed.ok ? { ok: true, scenario: parsed.value, hash: scenarioHash(parsed.value) } : parsed;
+}
+
+/**
+ * Parses YAML text and checks it with `resolve`, for any file validated the way scenarios are
+ * (scenarios, feed layouts). Never throws for bad input: YAML syntax errors come back with
+ * line:column, every problem of `resolve` as `path: message (line N)`, in the order of the file.
+ */
+export function parseYamlWith<T>(
+  text: string,
+  resolve: (value: unknown) => { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problems: readonly ScenarioProblem[] },
+): { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problems: readonly string[] } {
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (document.errors.length > 0) {
@@ -41,14 +57,14 @@ export function parseScenario(text: string, sourceName: string): LoadedScenario 
   } catch (error) {
     return { ok: false, problems: [`yaml: ${error instanceof Error ? error.message : String(error)}`] };
   }
-  const resolved = resolveScenario(value, sourceName);
+  const resolved = resolve(value);
   if (!resolved.ok) {
     // In the order of the file, so that a user can walk down it fixing them.
     const located = resolved.problems.map((problem, index) => ({ problem, index, offset: problemOffset(problem, document) }));
     located.sort((a, b) => (a.offset ?? Infinity) - (b.offset ?? Infinity) || a.index - b.index);
     return { ok: false, problems: located.map(({ problem, offset }) => problemLine(problem, offset, lineCounter)) };
   }
-  return { ok: true, scenario: resolved.scenario, hash: scenarioHash(resolved.scenario) };
+  return resolved;
 }
 
 /** Reads and validates a scenario file; a file that cannot be read is a problem like any other. */

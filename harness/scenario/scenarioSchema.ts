@@ -84,7 +84,7 @@ export function unknownKeysMessage(keys: readonly string[], known: readonly stri
 }
 
 /** A closed object: unknown keys are errors (typos must not be silently ignored). */
-function closed<T extends z.core.$ZodLooseShape>(shape: T, context = ''): z.ZodObject<T, z.core.$strict> {
+export function closed<T extends z.core.$ZodLooseShape>(shape: T, context = ''): z.ZodObject<T, z.core.$strict> {
   const known = Object.keys(shape);
   return z.strictObject(shape, {
     error: (issue) => (issue.code === 'unrecognized_keys' ? unknownKeysMessage(issue.keys, known, context) : undefined),
