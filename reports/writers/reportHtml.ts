@@ -4,6 +4,7 @@ import { readRunDirectory, type RunDirectory } from '../readRunDirectory.js';
 import { reportCharts } from '../reportCharts.js';
 import type { RunResult } from '../RunResult.js';
 import { chartSlot, escapeHtml, htmlPage } from './htmlPage.js';
+import { profileLinksHtml } from './profileLinks.js';
 import { formatNs } from './summaryText.js';
 
 /** The report's file name in a run directory. */
@@ -64,7 +65,7 @@ export function reportHtml(run: RunDirectory): string {
   const body: string[] = [];
   body.push(`<h1>matchbench run: ${escapeHtml(r.scenario.name)} <span class="verdict ${verdict.css}">${verdict.text}</span>` +
     `${r.interrupted ? ' <span class="verdict warn">interrupted</span>' : ''}</h1>`);
-  body.push(identity(r));
+  body.push(identity(r), profileLinksHtml(run.dir));
 
   body.push('<h2>Latency</h2>');
   body.push(`<div class="grid">${slot('latency-percentiles')}${slot('latency-over-time')}</div>`);
