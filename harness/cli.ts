@@ -12,6 +12,7 @@ import { engineCommand } from './commands/engineCommand.js';
 import { feedCommand } from './commands/feedCommand.js';
 import { fuzzCommand } from './commands/fuzzCommand.js';
 import { historyCommand } from './commands/historyCommand.js';
+import { mergeCommand } from './commands/mergeCommand.js';
 import { profileCommand } from './commands/profileCommand.js';
 import { replayCommand } from './commands/replayCommand.js';
 import { reportCommand } from './commands/reportCommand.js';
@@ -28,6 +29,7 @@ await yargs(hideBin(process.argv))
   .command(feedCommand)
   .command(fuzzCommand)
   .command(historyCommand)
+  .command(mergeCommand)
   .command(profileCommand)
   .command(replayCommand)
   .command(reportCommand)

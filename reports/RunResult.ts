@@ -51,6 +51,51 @@ export interface RunResult {
   readonly processCpu: { readonly userMs: number; readonly systemMs: number; readonly coresUsed: number; readonly engineInProcess: boolean };
   /** Problems that did not stop the run (a client that could not connect, a worker error). */
   readonly errors: readonly string[];
+  /**
+   * Set when this run is one shard of a sharded run (`run --shard i/N`), or a merge of N shards
+   * (`matchbench merge`, index null); absent for an ordinary run. Optional, so version 1 files
+   * written before sharding still read.
+   */
+  readonly shard?: ShardRecord;
+  /**
+   * What the scenario's fuzz clients (`clients.fuzz`) played alongside the load and how each case
+   * was judged; absent when the scenario has none (so version 1 files without it still read). A
+   * failed case makes the verdict `invariant-failed`.
+   */
+  readonly fuzz?: RunFuzzResult;
+}
+
+/** The fuzz clients' outcome (the shape of `matchbench fuzz`'s report, docs/FUZZ.md). */
+export interface RunFuzzResult {
+  readonly sessions: number;
+  /** Case starts per second asked for, over all fuzz sessions. */
+  readonly rateHz: number;
+  readonly cases: number;
+  readonly passed: number;
+  readonly failed: number;
+  readonly classes: readonly { readonly class: string; readonly cases: number; readonly passed: number; readonly failed: number }[];
+  /** Each failed case: its id (`matchbench fuzz --case <id>` replays it), what was expected and observed, its bytes in hex. */
+  readonly failures: readonly {
+    readonly id: string;
+    readonly class: string;
+    readonly description: string;
+    readonly expected: string;
+    readonly observed: string;
+    readonly hex: string;
+    /** The runner logged in first (LOGIN sequence 1), before these bytes. */
+    readonly login: boolean;
+  }[];
+}
+
+/** Which part of a sharded run a result is, and what `matchbench merge` needs to put the parts back together. */
+export interface ShardRecord {
+  /** This shard's index, 0 … count − 1; null for a merged result. */
+  readonly index: number | null;
+  readonly count: number;
+  /** The shared time 0 (`--start-at`), epoch ms: shards merge only when it is the same. */
+  readonly timeZeroEpochMs: number;
+  /** Stream hash of each order-entry client this shard ran, by global client index (the merge recombines them). */
+  readonly clientStreamHashes: Readonly<Record<string, string>>;
 }
 
 export interface RunIdentity {

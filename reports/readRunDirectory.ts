@@ -77,6 +77,8 @@ const runResultShape = z.looseObject({
   }).nullable(),
   processCpu: z.looseObject({ userMs: z.number(), systemMs: z.number(), coresUsed: z.number(), engineInProcess: z.boolean() }),
   errors: z.array(z.string()),
+  shard: z.looseObject({ index: z.number().int().nonnegative().nullable(), count: z.number().int().positive(),
+    timeZeroEpochMs: z.number(), clientStreamHashes: z.record(z.string(), z.string()) }).optional(),
 });
 
 /**

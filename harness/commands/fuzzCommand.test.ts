@@ -37,9 +37,11 @@ describe('matchbench fuzz', () => {
     expect(r.stdout).toMatch(/— PASSED/);
     expect(r.stdout).toMatch(/\| crc \| 40 \| 40 \| 0 \|/);
     expect(r.stdout).toMatch(/\| havoc \| 20 \| 20 \| 0 \|/);
+    // Churn with the limit case: the embedded engine is started with 4 × 32 + 16 connections.
+    expect(r.stdout).toMatch(/\| churn \| 10 \| 10 \| 0 \|/);
     const report = JSON.parse(fs.readFileSync(path.join(out, 'fuzz-report.json'), 'utf8')) as { failed: number; classes: unknown[] };
     expect(report.failed).toBe(0);
-    expect(report.classes.length).toBe(12);
+    expect(report.classes.length).toBe(13);
     expect(fs.readFileSync(path.join(out, 'fuzz-report.md'), 'utf8')).toBe(r.stdout);
   }, 60_000);
 

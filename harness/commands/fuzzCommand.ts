@@ -22,6 +22,7 @@ interface FuzzArgs {
   json: boolean;
   out: string | undefined;
   concurrency: number;
+  'max-connections': number | undefined;
   'deadline-s': number;
 }
 
@@ -47,9 +48,12 @@ export const fuzzCommand: CommandModule<object, FuzzArgs> = {
     .option('json', { type: 'boolean', default: false, describe: 'Print the report as one JSON object' })
     .option('out', { type: 'string', describe: 'Directory to write fuzz-report.json and fuzz-report.md into' })
     .option('concurrency', { type: 'number', default: RUN_FUZZ_DEFAULTS.concurrency, describe: 'Connections at once' })
+    .option('max-connections', { type: 'number', describe: 'The target\'s order-entry connection limit, for the churn/beyond-limit case ' +
+      '(the embedded engine is started with it; default there 4 × concurrency + 16; without it a --target gets no such case)' })
     .option('deadline-s', { type: 'number', default: RUN_FUZZ_DEFAULTS.deadlineMs / 1000, describe: 'Start no case after this many seconds' }),
   handler: async (a) => {
-    const rules = FUZZ_RULES_DEFAULTS;
+    const maxConnections = a['max-connections'] ?? (a.target === undefined ? 4 * a.concurrency + 16 : undefined);
+    const rules = maxConnections === undefined ? FUZZ_RULES_DEFAULTS : { ...FUZZ_RULES_DEFAULTS, maxConnections };
     const problems: string[] = [];
     const nonNegativeInt = (name: string, value: number | undefined, min = 0): void => {
       if (value !== undefined && !(Number.isSafeInteger(value) && value >= min)) problems.push(`--${name} must be an integer ≥ ${min}, got ${value}`);
@@ -57,6 +61,7 @@ export const fuzzCommand: CommandModule<object, FuzzArgs> = {
     nonNegativeInt('havoc', a.havoc);
     nonNegativeInt('havoc-frames', a['havoc-frames'], 1);
     nonNegativeInt('concurrency', a.concurrency, 1);
+    nonNegativeInt('max-connections', a['max-connections'], 1);
     if (!Number.isSafeInteger(a.seed)) problems.push(`--seed must be a safe integer, got ${a.seed}`);
     if (!(a['deadline-s'] > 0)) problems.push(`--deadline-s must be positive, got ${a['deadline-s']}`);
     let remote: { host: string; port: number } | undefined;
@@ -88,7 +93,7 @@ export const fuzzCommand: CommandModule<object, FuzzArgs> = {
     let engine: Engine | undefined;
     try {
       if (remote === undefined) {
-        engine = await Engine.start({ symbols: [rules.sweepSymbol, rules.semanticSymbol], maxConnections: 4 * a.concurrency + 16 });
+        engine = await Engine.start({ symbols: [rules.sweepSymbol, rules.semanticSymbol], maxConnections: rules.maxConnections ?? 4 * a.concurrency + 16 });
       }
       const target = remote ?? { host: '127.0.0.1', port: engine!.orderEntry.port };
       if (!a.json) process.stderr.write(`matchbench fuzz: ${cases.length} cases against ${remote === undefined ? 'the embedded engine' : a.target}\n`);

@@ -10,6 +10,7 @@ import { runScenario, type RunProgress } from '../run/runScenario.js';
 import { loadScenario } from '../scenario/loadScenario.js';
 import { parseTargetFlag, TARGET_FLAG_FORMS } from '../scenario/parseTarget.js';
 import { scenarioTargetProblems } from '../scenario/resolveScenario.js';
+import { parseShard, parseStartAt, type ShardSpec } from '../scenario/parseShard.js';
 import type { TargetSpec } from '../scenario/Scenario.js';
 
 interface RunArgs {
@@ -21,6 +22,8 @@ interface RunArgs {
   quiet: boolean;
   json: boolean;
   'inproc-delay-ns': number | undefined;
+  shard: string | undefined;
+  'start-at': string | undefined;
 }
 
 /** Exit code of each verdict (README, "Exit codes"). */
@@ -51,6 +54,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
     .option('quiet', { type: 'boolean', default: false, describe: 'No progress display' })
     .option('json', { type: 'boolean', default: false, describe: 'Print result.json on stdout instead of the summary' })
     .option('inproc-delay-ns', { type: 'number', describe: 'inproc target only: busy-wait this many ns per order (a planted slowdown, to test compare)' })
+    .option('shard', { type: 'string', describe: 'Run shard i of N (i/N, from 0): clients c with c mod N = i, against a shared tcp:// or http:// target; combine with `matchbench merge`' })
+    .option('start-at', { type: 'string', describe: 'Time 0 of the run as epoch ms or an ISO time (give every shard the same one)' })
     .check((a) => {
       if (a.seed !== undefined && !Number.isSafeInteger(a.seed)) throw new Error(`--seed must be an integer, got ${a.seed}`);
       if (a.workers !== undefined && (!Number.isSafeInteger(a.workers) || a.workers < 1 || a.workers > 64)) {
@@ -99,9 +104,32 @@ export const runCommand: CommandModule<object, RunArgs> = {
       fail(ExitCode.Usage, [`--inproc-delay-ns works only with the inproc target (--target inproc); the target is ${target.kind}`]);
       return;
     }
+    // Sharding splits one load between processes against one engine: an engine each process starts (or none) cannot be shared.
+    let shard: ShardSpec | undefined;
+    let startAtEpochMs: number | undefined;
+    const shardProblems: string[] = [];
+    if (a.shard !== undefined) {
+      const parsed = parseShard(a.shard);
+      if (!parsed.ok) shardProblems.push(...parsed.problems.map((p) => `--shard: ${p}`));
+      else shard = parsed.value;
+      if (target.kind === 'embedded' || target.kind === 'inproc') {
+        shardProblems.push(`--shard needs a shared network target (--target tcp://host:port[,md=host:port] or http://host:port): ` +
+          `with the ${target.kind} target every shard would drive an engine of its own, and the merged result would not be one run`);
+      }
+    }
+    if (a['start-at'] !== undefined) {
+      const parsed = parseStartAt(a['start-at'], Date.now());
+      if (!parsed.ok) shardProblems.push(...parsed.problems.map((p) => `--start-at: ${p}`));
+      else startAtEpochMs = parsed.value;
+      if (target.kind === 'inproc') shardProblems.push('--start-at does not work with the inproc target (it runs as fast as its own clock allows)');
+    }
+    if (shardProblems.length > 0) {
+      fail(ExitCode.Usage, shardProblems);
+      return;
+    }
     const seed = a.seed ?? scenario.seed;
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-    const out = a.out ?? path.join('runs', `${scenario.name}-${seed}-${stamp}`);
+    const out = a.out ?? path.join('runs', `${scenario.name}-${seed}-${stamp}${shard === undefined ? '' : `-shard-${shard.index}-of-${shard.count}`}`);
     const tty = process.stderr.isTTY && !a.quiet && !a.json;
     const controller = new AbortController();
     const onSignal = (): void => {
@@ -118,6 +146,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
         scenario, scenarioHash: loaded.hash, scenarioFile: a.scenario, seed, target, signal: controller.signal,
         command: ['matchbench', ...process.argv.slice(2)].join(' '),
         ...(a.workers === undefined ? {} : { workers: a.workers }),
+        ...(shard === undefined ? {} : { shard }),
+        ...(startAtEpochMs === undefined ? {} : { startAtEpochMs }),
         ...(a['inproc-delay-ns'] === undefined ? {} : { inprocDelayPerOrderNs: a['inproc-delay-ns'] }),
         ...(tty ? { progress: (p: RunProgress) => process.stderr.write(`\r${progressLine(p)}\x1b[K`) } : {}),
         log: (line: string) => engineLog.push(`${new Date().toISOString()} ${line}`),
@@ -138,7 +168,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       if (tty) process.stderr.write('\r\x1b[K');
     }
     writeRunDirectory(out, output.result, output.intervals, output.startEpochMs,
-      engineLog.length === 0 ? {} : { 'engine.log': `${engineLog.join('\n')}\n` });
+      engineLog.length === 0 ? {} : { 'engine.log': `${engineLog.join('\n')}\n` }, output.violation);
     // The report is drawn from the directory just written, as `matchbench report` would (reports read run directories only).
     writeReport(out);
     if (a.json) process.stdout.write(`${JSON.stringify(output.result)}\n`);

@@ -16,6 +16,7 @@ export const FUZZ_CLASSES = [
   'semantic',
   'slowloris',
   'stream',
+  'churn',
   'havoc',
 ] as const;
 export type FuzzClass = (typeof FUZZ_CLASSES)[number];
@@ -48,8 +49,9 @@ export interface ExpectedAnswer {
  * - `silent`: a frame is left unfinished; nothing more within the quiet time and the connection
  *   stays open (HEARTBEATs allowed), then the runner closes it;
  * - `closed`: the engine closes the connection, after a LOGOUT when `logout` is true;
- * - `survives` (havoc): any protocol-conforming reaction (answers, SESSION_ERROR then close, or
- *   nothing); the liveness probe after the case checks the engine is still up.
+ * - `survives` (havoc, churn bursts and resets): any protocol-conforming reaction (answers,
+ *   SESSION_ERROR then close, or nothing); the liveness probe after the case checks the engine is still up;
+ * - `hangUp` (half-open churn): the engine closes, silently or after one of the named SESSION_ERRORs.
  */
 export type ExpectedEnd =
   | {
@@ -64,6 +66,14 @@ export type ExpectedEnd =
   | { readonly kind: 'alive'; readonly nextSequence: number }
   | { readonly kind: 'silent' }
   | { readonly kind: 'closed'; readonly logout: boolean }
+  | {
+    /**
+     * The engine closes within the case's wait, silently or after a SESSION_ERROR with one of
+     * `reasons` (a peer that half-closed may be dropped at once or when its timer runs out).
+     */
+    readonly kind: 'hangUp';
+    readonly reasons: readonly number[];
+  }
   | { readonly kind: 'survives' };
 
 /** What docs/PROTOCOL.md says the engine does with a case's bytes. */
@@ -96,7 +106,32 @@ export interface FuzzCase {
    * timer (login timeout, heartbeat timeout). Default: the runner's `answerTimeoutMs`.
    */
   readonly waitMs?: number;
+  /**
+   * Class churn: what the case does to connections instead of (or after) writing its chunks on
+   * one connection (harness/fuzz/playChurnCase.ts). Absent for every other class.
+   */
+  readonly churn?: ChurnPlan;
 }
+
+/**
+ * What a churn case does with connections:
+ * - `burst`: opens `connections` connections at once; on each writes nothing, 10 bytes of a LOGIN
+ *   or a whole LOGIN (its own client id), then destroys them all together. Each may only be
+ *   answered with LOGIN_ACK (to a whole LOGIN) or SESSION_ERROR TooManyConnections.
+ * - `reset`: writes the chunks (after the login prelude when `login`), waits for `answersFirst`
+ *   answers, then resets the connection (RST, with a frame possibly half written). With `after`:
+ *   a new connection logs in with the same client id (retried while the engine still holds the
+ *   old session) and sends `after` from sequence 2; the expected outcome is that session's.
+ * - `halfClose`: writes the chunks, then ends its write side (FIN) and keeps reading.
+ * - `beyondLimit`: logs `maxConnections` sessions in, one at a time, then opens one more and
+ *   sends LOGIN: the expected outcome is that connection's; afterwards every earlier session must
+ *   still answer LOGOUT. Played alone (no other case may hold connections meanwhile).
+ */
+export type ChurnPlan =
+  | { readonly kind: 'burst'; readonly connections: number; readonly login: 'none' | 'partial' | 'whole' }
+  | { readonly kind: 'reset'; readonly answersFirst: number; readonly after?: Uint8Array }
+  | { readonly kind: 'halfClose' }
+  | { readonly kind: 'beyondLimit'; readonly maxConnections: number };
 
 /** The bytes of a case, all chunks back to back. */
 export function caseBytes(fuzzCase: Pick<FuzzCase, 'chunks'>): Uint8Array {

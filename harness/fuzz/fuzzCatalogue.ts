@@ -12,10 +12,11 @@
  *  type / version bytes: all 256 values ─────────────────── unknownType, version
  *  NEW_ORDER side, type, time in force: all 256 values ──── enum
  *  hand-written request sequences ────────────────────────── semantic
+ *  connection bursts, resets, half-closes, the limit ─────── churn (playChurnCase.ts)
  * ```
  */
 
-import { LogoutReason, OrderType, SessionErrorReason, Side, TimeInForce } from '../../engine/protocol/codes.js';
+import { LogoutReason, OrderType, RejectReason, SessionErrorReason, Side, TimeInForce } from '../../engine/protocol/codes.js';
 import { encode } from '../../engine/protocol/encode.js';
 import {
   FRAME_LENGTH_LIMIT,
@@ -29,7 +30,7 @@ import {
 } from '../../engine/protocol/messageLayouts.js';
 import { MessageType, type Message } from '../../engine/protocol/messages.js';
 import { resealFrame, writeRawField } from '../../engine/protocol/rawFrame.js';
-import { concatBytes, type ExpectedOutcome, type FuzzCase, type FuzzChunk, type FuzzClass } from './FuzzCase.js';
+import { concatBytes, type ChurnPlan, type ExpectedOutcome, type FuzzCase, type FuzzChunk, type FuzzClass } from './FuzzCase.js';
 import { FUZZ_RULES_DEFAULTS, type FuzzRules } from './fuzzRules.js';
 import { predictOutcome } from './predictOutcome.js';
 
@@ -104,6 +105,7 @@ class CatalogueBuilder {
     this.#semantic();
     this.#slowloris();
     this.#stream();
+    this.#churn();
     return this.#cases;
   }
 
@@ -164,7 +166,7 @@ class CatalogueBuilder {
    * answer comes from a timer, which the oracle does not model, with the time to wait for it).
    */
   #add(id: string, cls: FuzzClass, description: string, login: boolean, chunks: readonly FuzzChunk[],
-    extra: { readonly expected?: ExpectedOutcome; readonly waitMs?: number; readonly peerOrders?: Uint8Array } = {}): void {
+    extra: { readonly expected?: ExpectedOutcome; readonly waitMs?: number; readonly peerOrders?: Uint8Array; readonly churn?: ChurnPlan } = {}): void {
     if (this.#ids.has(id)) throw new Error(`duplicate fuzz case id ${id}`);
     this.#ids.add(id);
     const expected = extra.expected ?? predictOutcome(concatBytes(chunks.map((c) => c.bytes)), { loggedIn: login }, this.#rules);
@@ -172,6 +174,7 @@ class CatalogueBuilder {
       id, class: cls, description, login, chunks, expected,
       ...(extra.waitMs === undefined ? {} : { waitMs: extra.waitMs }),
       ...(extra.peerOrders === undefined ? {} : { peerOrders: extra.peerOrders }),
+      ...(extra.churn === undefined ? {} : { churn: extra.churn }),
     });
   }
 
@@ -452,7 +455,64 @@ class CatalogueBuilder {
       [{ bytes: concatBytes(Array.from({ length: flood }, (_, i) => this.#heartbeat(2 + i))) }],
       { expected: { answers: [], end: { kind: 'sessionError', reason: SessionErrorReason.RateLimitExceeded } }, waitMs: 5_000 });
   }
+
+  /**
+   * Connection churn: bursts of connections closed at once, resets mid-frame, half-closed
+   * connections and one connection past the limit. Every churn case is followed by the liveness
+   * probe, and cases are played one at a time (see runFuzz).
+   */
+  #churn(): void {
+    const survives: ExpectedOutcome = { answers: [], end: { kind: 'survives' } };
+    const n = CHURN_BURST_CONNECTIONS;
+    for (const [name, login, what] of [['no-bytes', 'none', 'nothing written'], ['partial-login', 'partial', '10 bytes of a LOGIN each'],
+      ['login', 'whole', 'a LOGIN each']] as const) {
+      this.#add(`churn/burst-${n}-${name}`, 'churn', `${n} connections opened at once, ${what}, all closed at once`, false, [],
+        { expected: survives, churn: { kind: 'burst', connections: n, login } });
+    }
+    this.#add('churn/reset-mid-login', 'churn', 'half a LOGIN, then a TCP reset', false, [{ bytes: this.#login().subarray(0, 20) }],
+      { expected: survives, churn: { kind: 'reset', answersFirst: 0 } });
+    // The half-written order must have no effect and the session must be let go: the same client
+    // id logs in again, its whole order is still live, the half one never existed.
+    this.#add('churn/reset-mid-frame', 'churn',
+      'a resting order, half of a second one, a TCP reset; the same client id logs in again and cancels both', true,
+      [{ bytes: concatBytes([this.#restingBuy(2, 1), this.#restingBuy(3, 2).subarray(0, 30)]) }], {
+        expected: {
+          answers: [{ type: 'REJECT', clientOrderId: 2, reason: RejectReason.UnknownOrder }, { type: 'CANCELED', clientOrderId: 1 }],
+          end: { kind: 'alive', nextSequence: 4 },
+        },
+        churn: { kind: 'reset', answersFirst: 1, after: concatBytes([this.#cancel(2, 2), this.#cancel(3, 1)]) },
+      });
+    // Half-open (we send FIN, keep reading): PROTOCOL.md has no rule for it, but a client that
+    // can send nothing more is dead by the heartbeat rule (3 intervals) or the login timeout, so
+    // the engine must close by then: at once (silently) or with that SESSION_ERROR.
+    const interval = this.#rules.minHeartbeatIntervalMs;
+    const heartbeatEnd = { kind: 'hangUp', reasons: [SessionErrorReason.HeartbeatTimeout] } as const;
+    const halfOpenWaitMs = 3 * interval + 1_000;
+    this.#add('churn/half-open-before-login', 'churn', 'connect and half-close at once', false, [],
+      { expected: { answers: [], end: { kind: 'hangUp', reasons: [SessionErrorReason.LoginTimeout] } }, waitMs: 3_500,
+        churn: { kind: 'halfClose' } });
+    this.#add('churn/half-open-after-login', 'churn', `LOGIN with a ${interval} ms heartbeat, then half-close`, false,
+      [{ bytes: this.#login(1, undefined, interval) }],
+      { expected: { answers: [{ type: 'LOGIN_ACK' }], end: heartbeatEnd }, waitMs: halfOpenWaitMs, churn: { kind: 'halfClose' } });
+    this.#add('churn/half-open-after-order', 'churn', `LOGIN with a ${interval} ms heartbeat and a NEW_ORDER, then half-close`, false,
+      // IOC: nothing rests, so the case's fixed client id meets no order of an earlier run.
+      [{ bytes: concatBytes([this.#login(1, undefined, interval), this.#newOrder(2, { timeInForce: TimeInForce.IOC })]) }],
+      { expected: { answers: [{ type: 'LOGIN_ACK' }, { type: 'ACK', clientOrderId: 1002 }], end: heartbeatEnd }, waitMs: halfOpenWaitMs,
+        churn: { kind: 'halfClose' } });
+    this.#add('churn/half-open-mid-frame', 'churn', `LOGIN with a ${interval} ms heartbeat, half a NEW_ORDER, then half-close`, false,
+      [{ bytes: concatBytes([this.#login(1, undefined, interval), this.#newOrder(2).subarray(0, 30)]) }],
+      { expected: { answers: [{ type: 'LOGIN_ACK' }], end: heartbeatEnd }, waitMs: halfOpenWaitMs, churn: { kind: 'halfClose' } });
+    const max = this.#rules.maxConnections;
+    if (max !== undefined) {
+      this.#add('churn/beyond-limit', 'churn', `${max} sessions logged in (the limit), then one more connection sends LOGIN`, false, [],
+        { expected: { answers: [], end: { kind: 'sessionError', reason: SessionErrorReason.TooManyConnections } },
+          churn: { kind: 'beyondLimit', maxConnections: max } });
+    }
+  }
 }
+
+/** Connections of each churn burst: well past a small limit, well inside the listen backlog (511). */
+export const CHURN_BURST_CONNECTIONS = 200;
 
 /** `bytes` in writes of `size` bytes. */
 function chunked(bytes: Uint8Array, size: number): FuzzChunk[] {

@@ -29,6 +29,12 @@ export interface FuzzRules {
    * allows. Default 20,000 (the reference engine allows bursts of 5,000 frames at 50,000 per second).
    */
   readonly floodFrames: number;
+  /**
+   * The engine's order-entry connection limit, when known: the churn/beyond-limit case opens this
+   * many sessions and one more. Absent: that case is left out of the catalogue. Default absent;
+   * `matchbench fuzz` sets it for the embedded engine it starts.
+   */
+  readonly maxConnections?: number;
 }
 
 /**

@@ -14,6 +14,7 @@ import { describeFrame, isAnswer, type Observation, type ObservedFrame } from '.
 export function judgeOutcome(expected: ExpectedOutcome, observed: Observation): string | undefined {
   if (observed.loginFailed !== undefined) return `login prelude failed: ${observed.loginFailed}`;
   if (observed.malformed !== undefined) return `the engine sent a malformed frame: ${observed.malformed}`;
+  if (observed.churnFailed !== undefined) return observed.churnFailed;
   const answers = observed.frames.filter(isAnswer);
   const errors = observed.frames.filter((f) => f.type === MessageType.SessionError);
   const logouts = observed.frames.filter((f) => f.type === MessageType.Logout);
@@ -22,7 +23,7 @@ export function judgeOutcome(expected: ExpectedOutcome, observed: Observation): 
     if (observed.closed && errors.length === 0 && logouts.length === 0) return 'closed the connection without SESSION_ERROR';
     return undefined;
   }
-  const mayBeCut = end.kind === 'sessionError' || end.kind === 'closed';
+  const mayBeCut = end.kind === 'sessionError' || end.kind === 'closed' || end.kind === 'hangUp';
   const answersMatch = mayBeCut
     ? answers.length <= expected.answers.length && answers.every((a, i) => sameAnswer(expected.answers[i]!, a))
     : answers.length === expected.answers.length && answers.every((a, i) => sameAnswer(expected.answers[i]!, a));
@@ -49,6 +50,12 @@ export function judgeOutcome(expected: ExpectedOutcome, observed: Observation): 
       if (errors.length > 0 || logouts.length > 0) return `${describeFrame(errors[0] ?? logouts[0]!)} where an unfinished frame should wait`;
       if (observed.closed) return 'closed the connection while a frame was unfinished';
       return undefined;
+    case 'hangUp': {
+      const unexpected = errors.find((e) => !end.reasons.includes(e.reason ?? -1));
+      if (unexpected !== undefined) return `${describeFrame(unexpected)} instead of a close${closing(observed)}`;
+      if (!observed.closed) return 'the connection stayed open';
+      return undefined;
+    }
     case 'closed':
       if (errors.length > 0) return `${describeFrame(errors[0]!)} instead of a close`;
       if (end.logout && logouts.length === 0) return `no LOGOUT before the close; ${happened(observed)}`;
@@ -71,6 +78,7 @@ export function describeOutcome(expected: ExpectedOutcome): string {
     : end.kind === 'alive' ? 'the session goes on (LOGOUT answered)'
       : end.kind === 'silent' ? 'nothing more, connection open'
         : end.kind === 'closed' ? (end.logout ? 'LOGOUT then close' : 'close')
+          : end.kind === 'hangUp' ? `close, silently or after SESSION_ERROR ${end.reasons.map((r) => codeName(SessionErrorReason, r)).join(' or ')}`
           : 'the engine stays up (any protocol reaction)';
   return expected.answers.length === 0 ? endText : `${expected.answers.map(describeExpected).join(', ')}, then ${endText}`;
 }
@@ -78,6 +86,7 @@ export function describeOutcome(expected: ExpectedOutcome): string {
 /** One line for what the engine did. */
 export function describeObservation(observed: Observation): string {
   if (observed.loginFailed !== undefined) return `login prelude failed: ${observed.loginFailed}`;
+  if (observed.churnFailed !== undefined) return observed.churnFailed;
   const frames = observed.frames.map(describeFrame).join(', ');
   return `${frames === '' ? 'no frames' : frames}${observed.malformed === undefined ? '' : `, then malformed bytes (${observed.malformed})`}${closing(observed)}`;
 }

@@ -53,6 +53,8 @@ export interface Observation {
   readonly malformed?: string;
   /** The login prelude failed: what happened instead of LOGIN_ACK. */
   readonly loginFailed?: string;
+  /** A churn case found something wrong on a connection other than the one observed here: what. */
+  readonly churnFailed?: string;
 }
 
 /**
@@ -60,7 +62,7 @@ export interface Observation {
  *
  * ```
  *  connect ─► [LOGIN seq 1 (clientId) ─► LOGIN_ACK]   (when the case logs in)
- *          ─► chunks, each after its pause
+ *          ─► chunks, each after its pause   [churn halfClose: then FIN]
  *          ─► wait, by the expected end:  sessionError/closed: for the close
  *                                         alive: for the answers, then LOGOUT(nextSequence) and the close
  *                                         silent/survives: for the answers, then quietMs
@@ -94,6 +96,7 @@ export async function playFuzzCase(target: FuzzTarget, fuzzCase: FuzzCase, clien
       if (connection.done) break;
       connection.write(chunk.bytes);
     }
+    if (fuzzCase.churn?.kind === 'halfClose') connection.end();
     const end = fuzzCase.expected.end;
     const waitMs = fuzzCase.waitMs ?? options.answerTimeoutMs;
     const wanted = fuzzCase.expected.answers.length;
@@ -102,6 +105,7 @@ export async function playFuzzCase(target: FuzzTarget, fuzzCase: FuzzCase, clien
     switch (end.kind) {
       case 'sessionError':
       case 'closed':
+      case 'hangUp':
         await connection.waitFor(() => connection.done, waitMs);
         break;
       case 'alive':
@@ -179,7 +183,7 @@ export function describeFrame(frame: ObservedFrame): string {
 }
 
 /** One socket, its frames as they arrive, and a way to wait on them. */
-class FuzzConnection {
+export class FuzzConnection {
   readonly frames: ObservedFrame[] = [];
   closed = false;
   malformed: string | undefined;
@@ -254,6 +258,16 @@ class FuzzConnection {
     this.#socket.destroy();
   }
 
+  /** Ends our write side (FIN) and goes on reading: a half-open connection. */
+  end(): void {
+    this.#socket.end();
+  }
+
+  /** Drops the connection with a TCP RST, whatever is half written. */
+  reset(): void {
+    if (!this.#socket.destroyed) this.#socket.resetAndDestroy();
+  }
+
   #receive(chunk: Buffer): void {
     if (this.malformed !== undefined) return;
     this.#reader.push(chunk);
@@ -301,6 +315,6 @@ function nameOf(type: number): string {
   return messageLayout(type)?.name ?? `0x${type.toString(16)}`;
 }
 
-function sleep(ms: number): Promise<void> {
+export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -2,9 +2,9 @@
  * Plays fuzz cases against an engine's order-entry port and reports per class.
  *
  * ```
- *  cases ─► pool of `concurrency` connections ─► playFuzzCase ─► judgeOutcome ─► FuzzCaseResult
- *                 (catalogue first, then havoc)        │ havoc: probeLiveness after each case
- *                                                      ▼
+ *  cases ─► pool of `concurrency` connections ─► playCase ─► judgeOutcome ─► FuzzCaseResult
+ *          (catalogue, then havoc, then churn          │ havoc, churn: probeLiveness after each case
+ *           one case at a time)                        ▼
  *                                        FuzzReport (per class: cases, passed, failed; failures)
  * ```
  * Bounded: at most `concurrency` connections at once, and no case starts after `deadlineMs`
@@ -19,7 +19,8 @@ import { caseBytes, FUZZ_CLASSES, toHex, type FuzzCase, type FuzzClass } from '.
 import type { FuzzRules } from './fuzzRules.js';
 import { describeObservation, describeOutcome, judgeOutcome } from './judgeOutcome.js';
 import { TargetError } from '../clients/TargetError.js';
-import { PLAY_DEFAULTS, playFuzzCase, type FuzzTarget, type PlayOptions } from './playFuzzCase.js';
+import { playCase } from './playChurnCase.js';
+import { PLAY_DEFAULTS, playFuzzCase, sleep, type FuzzTarget, type PlayOptions } from './playFuzzCase.js';
 
 /** Options of {@link runFuzz}; each documents its default. */
 export interface RunFuzzOptions extends Partial<PlayOptions> {
@@ -80,8 +81,9 @@ export interface FuzzReport {
 
 /**
  * Plays `cases` against `options.target` (each on its own connection, `concurrency` at once,
- * catalogue cases before havoc cases) and judges each against its expected outcome. A havoc case
- * passes only if a fresh session can still log in and get an ACK afterwards.
+ * catalogue cases, then havoc cases, then churn cases one at a time) and judges each against its
+ * expected outcome ({@link judgeFuzzCase}). A havoc or churn case passes only if a fresh session
+ * can still log in and get an ACK afterwards.
  *
  * @throws TargetError if, before the first case, the target does not accept a connection
  *   (`unreachable`) or a fresh session does not log in and get an ACK (`protocol`); nothing is
@@ -108,30 +110,18 @@ export async function runFuzz(cases: readonly FuzzCase[], options: RunFuzzOption
   const results: FuzzCaseResult[] = [];
   let skipped = 0;
   const runCase = async (fuzzCase: FuzzCase): Promise<void> => {
-    let verdict: string | undefined;
-    let observed = '';
-    try {
-      const observation = await playFuzzCase(options.target, fuzzCase, clientId(), play);
-      verdict = judgeOutcome(fuzzCase.expected, observation);
-      observed = describeObservation(observation);
-      if (verdict === undefined && fuzzCase.class === 'havoc') {
-        const dead = await probeLiveness(options.target, options.rules, clientId(), play);
-        if (dead !== undefined) verdict = observed = `the engine is not alive after the case: ${dead}`;
-      }
-    } catch (error) {
-      if (!(error instanceof TargetError)) throw error;
-      verdict = observed = `the engine stopped accepting connections: ${error.message}`;
-    }
-    const result: FuzzCaseResult = verdict === undefined
-      ? { state: 'passed', id: fuzzCase.id, class: fuzzCase.class }
-      : { state: 'failed', id: fuzzCase.id, class: fuzzCase.class, description: fuzzCase.description,
-        expected: describeOutcome(fuzzCase.expected), observed: `${verdict}${verdict === observed ? '' : ` (observed: ${observed})`}`,
-        hex: toHex(caseBytes(fuzzCase)), login: fuzzCase.login };
+    const result = await judgeFuzzCase(fuzzCase, options.target, options.rules, clientId, play);
     results.push(result);
     options.onResult?.(result, results.length, cases.length);
   };
-  // Havoc last and on its own: its mutated frames must not overlap the catalogue's semantic cases.
-  for (const phase of [cases.filter((c) => c.class !== 'havoc'), cases.filter((c) => c.class === 'havoc')]) {
+  // Havoc after the catalogue: its mutated frames must not overlap the catalogue's semantic cases.
+  // Churn last and one at a time: its bursts and the limit case count the engine's connections.
+  const phases: [readonly FuzzCase[], number][] = [
+    [cases.filter((c) => c.class !== 'havoc' && c.class !== 'churn'), concurrency],
+    [cases.filter((c) => c.class === 'havoc'), concurrency],
+    [cases.filter((c) => c.class === 'churn'), 1],
+  ];
+  for (const [phase, width] of phases) {
     let next = 0;
     const worker = async (): Promise<void> => {
       while (next < phase.length) {
@@ -143,9 +133,43 @@ export async function runFuzz(cases: readonly FuzzCase[], options: RunFuzzOption
         await runCase(fuzzCase);
       }
     };
-    await Promise.all(Array.from({ length: Math.min(concurrency, phase.length) }, worker));
+    await Promise.all(Array.from({ length: Math.min(width, phase.length) }, worker));
   }
   return summarize(`${options.target.host}:${options.target.port}`, cases, results, skipped, performance.now() - started);
+}
+
+/**
+ * Plays one case and judges it: the verdict {@link runFuzz} reports for it. After a havoc or
+ * churn case that passed, a fresh session must still log in and get an ACK (after churn, retried
+ * for `answerTimeoutMs` while the engine refuses it with TooManyConnections: the case's own
+ * connections may still be closing there). `clientId` hands out fresh client ids.
+ */
+export async function judgeFuzzCase(fuzzCase: FuzzCase, target: FuzzTarget, rules: FuzzRules, clientId: () => number,
+  play: PlayOptions): Promise<FuzzCaseResult> {
+  let verdict: string | undefined;
+  let observed = '';
+  try {
+    const observation = await playCase(target, fuzzCase, clientId, play);
+    verdict = judgeOutcome(fuzzCase.expected, observation);
+    observed = describeObservation(observation);
+    if (verdict === undefined && (fuzzCase.class === 'havoc' || fuzzCase.class === 'churn')) {
+      const deadline = performance.now() + play.answerTimeoutMs;
+      let dead = await probeLiveness(target, rules, clientId(), play);
+      while (fuzzCase.class === 'churn' && dead?.includes('TooManyConnections') === true && performance.now() < deadline) {
+        await sleep(25);
+        dead = await probeLiveness(target, rules, clientId(), play);
+      }
+      if (dead !== undefined) verdict = observed = `the engine is not alive after the case: ${dead}`;
+    }
+  } catch (error) {
+    if (!(error instanceof TargetError)) throw error;
+    verdict = observed = `the engine stopped accepting connections: ${error.message}`;
+  }
+  return verdict === undefined
+    ? { state: 'passed', id: fuzzCase.id, class: fuzzCase.class }
+    : { state: 'failed', id: fuzzCase.id, class: fuzzCase.class, description: fuzzCase.description,
+      expected: describeOutcome(fuzzCase.expected), observed: `${verdict}${verdict === observed ? '' : ` (observed: ${observed})`}`,
+      hex: toHex(caseBytes(fuzzCase)), login: fuzzCase.login };
 }
 
 /**
@@ -175,7 +199,8 @@ async function probe(target: FuzzTarget, rules: FuzzRules, clientId: number, pla
   return verdict === undefined ? undefined : `probe session: ${verdict}`;
 }
 
-function summarize(target: string, cases: readonly FuzzCase[], results: readonly FuzzCaseResult[], skipped: number,
+/** Counts per class and the failures (in case order) of `results`, the cases of a run. */
+export function summarize(target: string, cases: readonly FuzzCase[], results: readonly FuzzCaseResult[], skipped: number,
   durationMs: number): FuzzReport {
   const order = new Map(cases.map((c, i) => [c.id, i]));
   const failures = results.filter((r): r is Extract<FuzzCaseResult, { state: 'failed' }> => r.state === 'failed')

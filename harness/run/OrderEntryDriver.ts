@@ -3,6 +3,7 @@ import type { ExecutionReport } from '../../engine/gateway/OrderEntrySession.js'
 import { monotonicNowNs, type NsClock } from '../../engine/gateway/monotonicNowNs.js';
 import { codeName, RejectReason } from '../../engine/protocol/codes.js';
 import { MessageType } from '../../engine/protocol/messages.js';
+import { SessionReportChecker, SessionViolationLog } from '../check/SessionReportChecker.js';
 import { OrderEntryClient } from '../clients/OrderEntryClient.js';
 import { ClientFlow } from '../generate/ClientFlow.js';
 import type { FlowOrder } from '../generate/FlowOrder.js';
@@ -44,6 +45,8 @@ interface Client {
   /** The NEW_ORDER answered last: its taker FILL, if one follows at once, gives fill_rtt. */
   lastAckedSentNs: number;
   lastAckedIntendedNs: number;
+  /** Every report of the session checked against what it sent. */
+  readonly checker: SessionReportChecker;
 }
 
 
@@ -80,6 +83,7 @@ export class OrderEntryDriver {
   private stopped = false;
   private finished: (() => void) | undefined;
   private readonly errors: string[] = [];
+  private readonly sessionLog = new SessionViolationLog(() => (this.clock() - this.runStartNs) / 1e6);
 
   private constructor(private readonly options: OrderEntryDriverOptions, private readonly clock: NsClock) {
     this.clients = [];
@@ -103,7 +107,7 @@ export class OrderEntryDriver {
           },
         });
         client = { index, flow: new ClientFlow(options.scenario, options.seed, index, { shared }), connection, next: null,
-          pending: new Map(), lastAckedSentNs: -1, lastAckedIntendedNs: 0 };
+          pending: new Map(), lastAckedSentNs: -1, lastAckedIntendedNs: 0, checker: new SessionReportChecker(index, driver.sessionLog) };
         driver.clients.push(client);
       }
     } catch (error) {
@@ -193,6 +197,7 @@ export class OrderEntryDriver {
       default:
         sentNs = c.replace({ symbolId: order.symbolId, clientOrderId: order.clientOrderId, price: order.price, quantity: order.quantity });
     }
+    client.checker.sent(order, client.flow.count - 1);
     const intendedNs = this.runStartNs + order.intendedMs * 1e6;
     client.pending.set(sentNs, { kind: order.kind, intendedNs, sentNs });
     this.tally.sentAt(order.kind, (sentNs - this.runStartNs) / 1e6, sentNs - intendedNs);
@@ -200,6 +205,7 @@ export class OrderEntryDriver {
 
   private onReport(client: Client, report: ExecutionReport, receivedNs: number): void {
     const atMs = (receivedNs - this.runStartNs) / 1e6;
+    client.checker.report(report);
     if (report.type === MessageType.Fill) this.tally.fills++;
     const echo = report.echoTimestampNs;
     const request = echo === 0 ? undefined : client.pending.get(echo);
@@ -241,7 +247,9 @@ export class OrderEntryDriver {
     for (const c of this.clients) streamHashes[c.index] = c.flow.streamHash();
     const unanswered = this.clients.reduce((sum, c) => sum + c.pending.size, 0);
     if (unanswered > 0) this.errors.push(`${unanswered} requests unanswered when the run ended`);
-    return this.tally.result({ streamHashes, unanswered, errors: [...this.errors] });
+    // Orders must have ended only where every report could arrive: a full run, a clean logout.
+    for (const c of this.clients) if (!this.stopped && c.connection.closeReason?.kind === 'logged-out') c.checker.finish();
+    return { ...this.tally.result({ streamHashes, unanswered, errors: [...this.errors] }), sessionCheck: this.sessionLog.summary() };
   }
 
   // A binary min-heap of clients by their next intended time (hand-written: one per driver, a few

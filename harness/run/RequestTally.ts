@@ -1,4 +1,5 @@
 import { CommandKind } from '../../engine/book/Command.js';
+import type { SessionCheckSummary } from '../check/SessionReportChecker.js';
 import { HistogramSet } from '../record/HistogramSet.js';
 import { IntervalSeries } from '../record/IntervalSeries.js';
 
@@ -33,6 +34,8 @@ export interface DriverResult {
   readonly unanswered: number;
   readonly backpressured: number;
   readonly errors: string[];
+  /** Execution reports checked per session (harness/check/SessionReportChecker); absent where a target does not check them. */
+  readonly sessionCheck?: SessionCheckSummary;
 }
 
 /** Progress of a running target: counts so far and the order_rtt of the last second (encoded). */

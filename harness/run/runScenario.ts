@@ -3,9 +3,12 @@ import { checkBookInvariants } from '../../engine/book/invariants.js';
 import { symbolConfig, type SymbolConfig } from '../../engine/book/SymbolConfig.js';
 import { Engine } from '../../engine/Engine.js';
 import type { FinalState } from '../../engine/matcherWorkerProtocol.js';
-import type { ArrivalCheck, FeedClassResult, KneeResult, PhaseResult, RunResult, RunVerdict } from '../../reports/RunResult.js';
+import type { ArrivalCheck, FeedClassResult, KneeResult, PhaseResult, RunFuzzResult, RunResult, RunVerdict } from '../../reports/RunResult.js';
 import { RUN_RESULT_SCHEMA, RUN_RESULT_VERSION } from '../../reports/RunResult.js';
 import { depthDigest } from '../clients/FeedBook.js';
+import type { FeedClockOffset } from '../clients/FeedSubscriber.js';
+import { FuzzClients } from '../clients/FuzzClients.js';
+import { FUZZ_RULES_DEFAULTS } from '../fuzz/fuzzRules.js';
 import { SubscriberPoolThread } from '../clients/SubscriberPoolThread.js';
 import { mergeClassResults, type SubscriberClassResult } from '../clients/SubscriberPoolResult.js';
 import { RateSchedule } from '../executors/RateSchedule.js';
@@ -20,7 +23,11 @@ import type { DriverResult } from './RequestTally.js';
 import { OrderEntryDriverThread } from './OrderEntryDriverThread.js';
 import { runIdentity } from './runIdentity.js';
 import { HttpOrderDriver } from '../targets/HttpOrderDriver.js';
+import { START_AT_LATE_LIMIT_MS, type ShardSpec } from '../scenario/parseShard.js';
+import { shardClientIndexes, shardFirstSubscriberId, shardScenario, shardSchedule, shardSubscriberSeed } from './shardShare.js';
 import { runInproc } from '../targets/runInproc.js';
+import { mergeSessionChecks } from '../check/mergeSessionChecks.js';
+import { sessionViolationFile, type SessionViolationFile } from '../check/sessionViolationFile.js';
 
 /** Options of {@link runScenario}; each documents its default. */
 export interface RunOptions {
@@ -46,6 +53,10 @@ export interface RunOptions {
   readonly inprocDelayPerOrderNs?: number;
   /** Lines worth telling the user (the engine's own log, for the embedded target). */
   readonly log?: (line: string) => void;
+  /** Run only this shard's clients and subscribers (`run --shard i/N`, harness/run/shardShare.ts); default all. */
+  readonly shard?: ShardSpec;
+  /** Time 0 as an epoch ms, the same for every shard (`--start-at`); default 250 ms after everyone is connected. */
+  readonly startAtEpochMs?: number;
 }
 
 /** What the progress display shows. */
@@ -69,6 +80,8 @@ export interface RunOutput {
   readonly intervals: IntervalSeries;
   /** Epoch ms of the run's time 0. */
   readonly startEpochMs: number;
+  /** violation.json: the first execution-report violation and its reproduction; absent when every report held. */
+  readonly violation?: SessionViolationFile;
 }
 
 /** Lead time between everyone being connected and the first intended send, ms. */
@@ -162,7 +175,8 @@ function feedBookViolations(state: FinalState, fast: SubscriberClassResult | und
  * ```
  */
 export async function runScenario(options: RunOptions): Promise<RunOutput> {
-  const { scenario, seed } = options;
+  const { seed } = options;
+  const scenario = shardScenario(options.scenario, options.shard);
   const target = options.target ?? scenario.target;
   if (target.kind === 'inproc') return runInprocScenario(options, target);
   const log = options.log ?? ((): void => {});
@@ -175,7 +189,9 @@ export async function runScenario(options: RunOptions): Promise<RunOutput> {
   let engine: Engine | undefined;
   let endpoints: { orderEntry: HostPort; marketData: HostPort | null };
   if (target.kind === 'embedded') {
-    engine = await Engine.start({ symbols: scenarioSymbols(scenario), log,
+    // Fuzz clients' cases trade the fuzzer's own two symbols (docs/FUZZ.md).
+    const fuzzSymbols = scenario.clients.fuzz === undefined ? [] : [FUZZ_RULES_DEFAULTS.sweepSymbol, FUZZ_RULES_DEFAULTS.semanticSymbol];
+    engine = await Engine.start({ symbols: [...scenarioSymbols(scenario), ...fuzzSymbols], log,
       maxConnections: Math.max(1_000, scenario.clients.orderEntry + subscriberCount + 16) });
     endpoints = { orderEntry: { host: '127.0.0.1', port: engine.orderEntry.port },
       marketData: { host: '127.0.0.1', port: engine.marketData.port } };
@@ -191,9 +207,11 @@ export async function runScenario(options: RunOptions): Promise<RunOutput> {
   try {
     if (target.kind === 'http') {
       // One autocannon instance on this thread, one keep-alive connection per client (see HttpOrderDriver).
-      drivers.push(await HttpOrderDriver.connect({ scenario, seed, url: target.url }));
+      drivers.push(await HttpOrderDriver.connect({ scenario, seed, url: target.url,
+        ...(options.shard === undefined ? {} : { clientIndexes: shardClientIndexes(scenario.clients.orderEntry, options.shard) }) }));
     } else {
-      const clientIndexes = Array.from({ length: scenario.clients.orderEntry }, (_, i) => i);
+      const clientIndexes = options.shard === undefined ? Array.from({ length: scenario.clients.orderEntry }, (_, i) => i)
+        : shardClientIndexes(scenario.clients.orderEntry, options.shard);
       const started = await Promise.allSettled(deal(clientIndexes, workers).map((indexes) => OrderEntryDriverThread.start({
         scenario, seed, clientIndexes: indexes, host: endpoints.orderEntry.host, port: endpoints.orderEntry.port })));
       for (const s of started) if (s.status === 'fulfilled') drivers.push(s.value);
@@ -205,10 +223,13 @@ export async function runScenario(options: RunOptions): Promise<RunOutput> {
       if (endpoints.marketData === null) {
         errors.push(`the scenario has ${subscriberCount} market-data subscribers but the target has no market-data address; none were started`);
       } else {
-        let firstClientId = FIRST_SUBSCRIBER_ID;
+        // The embedded engine stamps frames on this process's clock; an engine in another process has
+        // its own epoch, so each subscriber estimates the offset from its LOGIN / LOGIN_ACK round trip.
+        const feedClockOffset: FeedClockOffset = target.kind === 'embedded' ? { kind: 'fixed', engineClockOffsetNs: 0 } : { kind: 'login' };
+        let firstClientId = shardFirstSubscriberId(FIRST_SUBSCRIBER_ID, options.scenario.clients.marketData, options.shard);
         for (const groups of splitGroups(scenario.clients.marketData, workers)) {
           pools.push(await SubscriberPoolThread.start({ host: endpoints.marketData.host, port: endpoints.marketData.port, groups,
-            firstClientId, seed: seed ^ 0x5eed_feed, clockOffset: { kind: 'fixed', engineClockOffsetNs: 0 }, rebuildBooks: true, resync: true }));
+            firstClientId, seed: shardSubscriberSeed(seed ^ 0x5eed_feed, options.shard), clockOffset: feedClockOffset, rebuildBooks: true, resync: true }));
           firstClientId += groups.reduce((s, g) => s + g.count, 0);
         }
         const loggedIn = pools.reduce((s, p) => s + p.loggedIn, 0);
@@ -216,9 +237,14 @@ export async function runScenario(options: RunOptions): Promise<RunOutput> {
       }
     }
 
+    const fuzzClients = scenario.clients.fuzz === undefined || target.kind === 'http' ? undefined
+      : new FuzzClients({ spec: scenario.clients.fuzz, seed, target: endpoints.orderEntry,
+        tradedSymbolIds: scenarioSymbols(scenario).map((s) => s.symbolId) });
     // Time 0, as an epoch time every thread converts to its own monotonic clock.
-    const startEpochMs = performance.timeOrigin + performance.now() + START_LEAD_MS;
-    const schedule = new RateSchedule(scenario.phases, 1);
+    const startEpochMs = options.startAtEpochMs ?? performance.timeOrigin + performance.now() + START_LEAD_MS;
+    const lateMs = performance.timeOrigin + performance.now() - startEpochMs;
+    if (lateMs > START_AT_LATE_LIMIT_MS) errors.push(`connecting ended ${(lateMs / 1000).toFixed(1)} s after --start-at; the first orders went out late`);
+    const schedule = shardSchedule(scenario.phases, scenario.clients.orderEntry, options.shard);
     const totalMs = scenario.phases.reduce((s, p) => s + p.durationMs, 0);
     const intervals = new IntervalSeries();
     const onAbort = (): void => { for (const d of drivers) d.stop(); };
@@ -227,6 +253,8 @@ export async function runScenario(options: RunOptions): Promise<RunOutput> {
 
     const results = Promise.all(drivers.map((d) => d.run(startEpochMs)));
     results.catch(() => undefined); // awaited below; marked handled so a fast failure is not an unhandled rejection
+    const fuzzRun = fuzzClients?.run(startEpochMs, totalMs, options.signal);
+    fuzzRun?.catch(() => undefined);
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, startEpochMs - performance.timeOrigin - performance.now())));
     const cpuStart = process.cpuUsage();
     let lastSent = 0;
@@ -267,6 +295,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutput> {
       options.signal?.removeEventListener('abort', onAbort);
     }
     void tickIndex;
+    const fuzz = await fuzzRun;
 
     // Every request was answered (or timed out): let the last feed frames arrive, then stop the
     // subscribers (they report the books they rebuilt) and the engine (it reports its books).
@@ -282,7 +311,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutput> {
     }
     const endedAt = new Date();
     return assemble({ options, target, endpoints, startedAt, endedAt, startEpochMs, schedule, intervals, driverResults,
-      feedClasses, finalState, errors, cpu, engineInProcess: target.kind === 'embedded' });
+      feedClasses, finalState, errors, cpu, engineInProcess: target.kind === 'embedded', fuzz });
   } finally {
     await Promise.all([...drivers.map((d) => d.terminate().catch(() => 0)), ...pools.map((p) => p.terminate().catch(() => undefined))]);
     await engine?.stop();
@@ -308,6 +337,8 @@ interface Parts {
   /** Violations found during the run (inproc checks every event). */
   readonly liveViolations?: readonly string[];
   readonly checked?: string;
+  /** What the fuzz clients played, when the scenario has them. */
+  readonly fuzz?: RunFuzzResult | undefined;
 }
 
 async function runInprocScenario(options: RunOptions, target: TargetSpec): Promise<RunOutput> {
@@ -405,6 +436,15 @@ function assemble(p: Parts): RunOutput {
     violations.push(...finalBookViolations(p.finalState));
     violations.push(...feedBookViolations(p.finalState, p.feedClasses.find((c) => c.class === 'fast')));
   }
+  const sessionCheck = mergeSessionChecks(driverResults.map((r) => r.sessionCheck));
+  violations.push(...sessionCheck.lines);
+  if (sessionCheck.sessions > 0) {
+    const reports = `every execution report of ${sessionCheck.sessions} session(s) against what it sent (${sessionCheck.reports} reports)`;
+    checked = checked.startsWith('nothing') ? reports : `${checked}; ${reports}`;
+  }
+  const violation = sessionCheck.first === undefined ? undefined : sessionViolationFile(sessionCheck.first, { scenario,
+    scenarioFile: options.scenarioFile, scenarioHash: options.scenarioHash, seed: options.seed, target: p.target,
+    symbols: scenarioSymbols(scenario), violationCount: sessionCheck.count });
   const errors = [...p.errors, ...driverResults.flatMap((r) => r.errors)];
   for (const c of p.feedClasses) for (const e of c.errors.slice(0, 5)) errors.push(`${c.class} subscriber: ${e}`);
 
@@ -440,11 +480,13 @@ function assemble(p: Parts): RunOutput {
       coresUsed: Number(((p.cpu.user + p.cpu.system) / 1_000 / Math.max(1, p.endedAt.getTime() - p.startEpochMs)).toFixed(3)),
       engineInProcess: p.engineInProcess },
     errors,
+    ...(options.shard === undefined ? {} : { shard: { index: options.shard.index, count: options.shard.count,
+      timeZeroEpochMs: p.startEpochMs, clientStreamHashes: streamHashes } }),
   };
   const thresholds = evaluateThresholds(measured, scenario.thresholds);
-  const verdict: RunVerdict = violations.length > 0 ? 'invariant-failed'
+  const verdict: RunVerdict = violations.length > 0 || (p.fuzz?.failed ?? 0) > 0 ? 'invariant-failed'
     : thresholds.some((t) => !t.passed) ? 'thresholds-failed' : 'passed';
-  return { result: { ...measured, verdict, thresholds }, intervals, startEpochMs: p.startEpochMs };
+  return { result: { ...measured, verdict, thresholds, ...(p.fuzz === undefined ? {} : { fuzz: p.fuzz }) }, intervals, startEpochMs: p.startEpochMs, ...(violation === undefined ? {} : { violation }) };
 }
 
 function kneeOf(scenario: Scenario, phases: readonly PhaseResult[]): KneeResult | null {

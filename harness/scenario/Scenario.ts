@@ -8,6 +8,8 @@
  * a mid in ticks of the symbol's tick size.
  */
 
+import type { FuzzClass } from '../fuzz/FuzzCase.js';
+
 /** The scenario format version this build reads. */
 export const SCENARIO_VERSION = 1;
 
@@ -151,6 +153,24 @@ export interface ClientsSpec {
   readonly marketData: readonly SubscriberGroup[];
   /** Load-generator worker threads the clients are spread over; 0 = one per core, at most 4. */
   readonly workers: number;
+  /**
+   * Fuzz sessions playing `matchbench fuzz` cases alongside the load. Absent (not null) when the
+   * scenario has none, so that scenarios written before it keep their hash.
+   */
+  readonly fuzz?: FuzzClientsSpec;
+}
+
+/**
+ * Fuzz clients (docs/SCENARIOS.md, `clients.fuzz`): while the phases run, `sessions` connections
+ * at a time play fuzz cases of `classes` (catalogue cases and seeded havoc, docs/FUZZ.md), at most
+ * `rateHz` case starts per second over all of them, and each outcome is judged as `matchbench fuzz` does.
+ */
+export interface FuzzClientsSpec {
+  readonly sessions: number;
+  readonly rateHz: number;
+  readonly classes: readonly FuzzClass[];
+  /** The cases' order and the havoc cases come from the run's seed plus this. */
+  readonly seedOffset: number;
 }
 
 export type SubscriberClass = 'fast' | 'slow' | 'stalled' | 'churning';
@@ -195,7 +215,7 @@ export type TargetSpec =
   | { readonly kind: 'embedded' }
   | { readonly kind: 'inproc' }
   | { readonly kind: 'tcp'; readonly orderEntry: HostPort; readonly marketData: HostPort | null }
-  | { readonly kind: 'http'; readonly url: string; readonly marketData: HostPort | null };
+  | { readonly kind: 'http'; readonly url: string; readonly marketData: HostPort | null; readonly mapping?: string };
 
 export interface HostPort {
   readonly host: string;

@@ -341,7 +341,7 @@ describe('loadScenario', () => {
 });
 
 describe('the shipped library (scenarios/)', () => {
-  const expected = ['fanout-1000', 'flash-crash', 'open-burst', 'ramp-to-knee', 'slow-consumer-storm', 'smoke', 'soak', 'steady', 'volatility-spike'];
+  const expected = ['fanout-1000', 'flash-crash', 'fuzz-under-load', 'open-burst', 'ramp-to-knee', 'slow-consumer-storm', 'smoke', 'soak', 'steady', 'volatility-spike'];
   const files = readdirSync(scenariosDir).filter((file) => file.endsWith('.yaml')).sort();
 
   it('holds every scenario the docs name', () => {

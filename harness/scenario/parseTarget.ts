@@ -4,7 +4,7 @@ import type { HostPort, TargetSpec } from './Scenario.js';
 export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problems: readonly string[] };
 
 /** The `--target` forms, for messages and help text. */
-export const TARGET_FLAG_FORMS = 'embedded | inproc | tcp://host:port[,md=host:port] | http://host:port[,md=host:port]';
+export const TARGET_FLAG_FORMS = 'embedded | inproc | tcp://host:port[,md=host:port] | http://host:port[,md=host:port][,mapping=file.yaml]';
 
 const HOST_PORT = /^(?:\[([0-9a-fA-F:.]+)\]|([^:\s[\]/]+)):(\d+)$/;
 
@@ -39,7 +39,8 @@ export function parseHttpUrl(text: string): Parsed<string> {
 
 /**
  * Parses the CLI's `--target`: `embedded`, `inproc`, `tcp://host:port[,md=host:port]` or
- * `http://host:port[,md=host:port]` (`md`: the market-data port, if the engine has one). The same
+ * `http://host:port[,md=host:port][,mapping=file.yaml]` (`md`: the market-data port, if the engine has one;
+ * `mapping`: an HTTP mapping file, docs/HTTP_MAPPING.md, for an engine whose API is not docs/HTTP.md). The same
  * forms are accepted as a string `target:` in a scenario file. Messages do not name the flag; the
  * caller prefixes them.
  */
@@ -50,8 +51,13 @@ export function parseTargetFlag(text: string): Parsed<TargetSpec> {
   const [main = '', ...options] = trimmed.split(',');
   const problems: string[] = [];
   let marketData: HostPort | null = null;
+  let mapping: string | undefined;
   for (const option of options) {
     const [key, value, ...extra] = option.split('=');
+    if (key === 'mapping' && value !== undefined && value !== '' && extra.length === 0) {
+      mapping = value;
+      continue;
+    }
     if ((key !== 'md' && key !== 'marketData') || value === undefined || extra.length > 0) {
       problems.push(`unknown option "${option}" (the only option is md=host:port)`);
       continue;
@@ -64,6 +70,7 @@ export function parseTargetFlag(text: string): Parsed<TargetSpec> {
   if (scheme === 'tcp') {
     const orderEntry = parseHostPort(main.slice('tcp://'.length).replace(/\/$/, ''));
     if (!orderEntry.ok) problems.push(...orderEntry.problems);
+    if (mapping !== undefined) problems.push(`mapping=${mapping}: a mapping file is for http:// targets only`);
     if (!orderEntry.ok || problems.length > 0) return { ok: false, problems };
     return { ok: true, value: { kind: 'tcp', orderEntry: orderEntry.value, marketData } };
   }
@@ -71,7 +78,7 @@ export function parseTargetFlag(text: string): Parsed<TargetSpec> {
     const url = parseHttpUrl(main);
     if (!url.ok) problems.push(...url.problems);
     if (!url.ok || problems.length > 0) return { ok: false, problems };
-    return { ok: true, value: { kind: 'http', url: url.value, marketData } };
+    return { ok: true, value: { kind: 'http', url: url.value, marketData, ...(mapping === undefined ? {} : { mapping }) } };
   }
   return { ok: false, problems: [`"${text}" is not a target; forms: ${TARGET_FLAG_FORMS}`, ...problems] };
 }

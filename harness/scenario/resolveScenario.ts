@@ -10,14 +10,15 @@ import { describeValue } from './describeValue.js';
 import { parseThreshold } from './parseThreshold.js';
 import { parseHostPort, parseHttpUrl, parseTargetFlag, TARGET_FLAG_FORMS } from './parseTarget.js';
 import type {
-  ClientsSpec, KneeSpec, OrderMix, Phase, PriceProcess, QuantitySpec, RateShape, Scenario, SubscriberGroup, SymbolsSpec,
+  ClientsSpec, FuzzClientsSpec, KneeSpec, OrderMix, Phase, PriceProcess, QuantitySpec, RateShape, Scenario, SubscriberGroup, SymbolsSpec,
   TargetSpec, Threshold,
 } from './Scenario.js';
 import { SCENARIO_VERSION } from './Scenario.js';
-import { CHURNING_DEFAULTS, JUMP_DEFAULTS, PHASE_DEFAULTS, REGIME_SWITCH_DEFAULTS, SCENARIO_DEFAULTS } from './scenarioDefaults.js';
+import { FUZZ_RULES_DEFAULTS } from '../fuzz/fuzzRules.js';
+import { CHURNING_DEFAULTS, FUZZ_CLIENT_DEFAULTS, JUMP_DEFAULTS, PHASE_DEFAULTS, REGIME_SWITCH_DEFAULTS, SCENARIO_DEFAULTS } from './scenarioDefaults.js';
 import type { ScenarioPath, ScenarioProblem } from './scenarioProblem.js';
 import {
-  clientsSchema, defaultsSchema, formatMs, kneeSchema, MIX_FRACTION_KEYS, PHASE_FIELD_KEYS, PHASE_FIELD_SCHEMAS, phaseSchema,
+  clientsSchema, defaultsSchema, formatMs, fuzzClientsSchema, kneeSchema, MIX_FRACTION_KEYS, PHASE_FIELD_KEYS, PHASE_FIELD_SCHEMAS, phaseSchema,
   SCENARIO_LIMITS, scenarioErrorMap,
   subscriberGroupSchema, symbolsSchema, topLevelSchema, unknownKeysMessage, type PhaseFieldsFile, type PhaseFile, type SymbolsFile,
 } from './scenarioSchema.js';
@@ -62,6 +63,15 @@ export function resolveScenario(input: unknown, sourceName: string): ResolvedSce
   if (clients !== undefined && target !== undefined) {
     problems.push(...scenarioTargetProblems(clients, target).map((message) => ({ path: ['target'], message })));
   }
+  if (clients?.fuzz !== undefined && symbols !== undefined) {
+    // The fuzz cases trade the fuzzer's own symbols and count on one id nobody trades (docs/FUZZ.md).
+    const fuzzIds = [FUZZ_RULES_DEFAULTS.sweepSymbol.symbolId, FUZZ_RULES_DEFAULTS.semanticSymbol.symbolId, FUZZ_RULES_DEFAULTS.unknownSymbolId];
+    const lowest = Math.min(...fuzzIds);
+    if (symbols.count >= lowest) {
+      problems.push({ path: ['symbols', 'count'], message: `must be below ${lowest} with clients.fuzz: the fuzz cases use symbol ids ` +
+        `${fuzzIds.join(', ')}, got ${symbols.count}` });
+    }
+  }
   if (problems.length > 0 || top === undefined || symbols === undefined || phases === undefined || clients === undefined ||
     target === undefined || thresholds === undefined || knee === undefined) {
     return fail(problems);
@@ -83,6 +93,10 @@ export function resolveScenario(input: unknown, sourceName: string): ResolvedSce
  * The CLI calls this again when `--target` replaces the file's target.
  */
 export function scenarioTargetProblems(clients: ClientsSpec, target: TargetSpec): string[] {
+  return [...subscriberTargetProblems(clients, target), ...fuzzTargetProblems(clients, target)];
+}
+
+function subscriberTargetProblems(clients: ClientsSpec, target: TargetSpec): string[] {
   const subscribers = clients.marketData.reduce((sum, group) => sum + group.count, 0);
   if (subscribers === 0) return [];
   if (target.kind === 'inproc') {
@@ -92,6 +106,13 @@ export function scenarioTargetProblems(clients: ClientsSpec, target: TargetSpec)
     return [`clients.marketData has ${subscribers} subscribers, but the ${target.kind} target names no marketData host:port`];
   }
   return [];
+}
+
+/** What makes `target` unable to run fuzz clients: they need the binary protocol's wire (tcp or embedded). */
+export function fuzzTargetProblems(clients: ClientsSpec, target: TargetSpec): string[] {
+  if (clients.fuzz === undefined || target.kind === 'embedded' || target.kind === 'tcp') return [];
+  return [`clients.fuzz sends raw frames over TCP, so it needs target embedded or tcp; target ${target.kind} has ` +
+    `${target.kind === 'inproc' ? 'no wire at all' : 'no binary order-entry port'}: remove clients.fuzz or use another target`];
 }
 
 function fail(problems: readonly ScenarioProblem[]): ResolvedScenario {
@@ -396,11 +417,22 @@ function resolveClients(input: unknown, problems: ScenarioProblem[]): ClientsSpe
     problems.push({ path: ['clients', 'marketData'], message: `${subscribers} subscribers in all, more than ${SCENARIO_LIMITS.subscribers}` });
     valid = false;
   }
+  const fuzzInput = isMap(input) ? input['fuzz'] : undefined;
+  let fuzz: FuzzClientsSpec | undefined;
+  if (fuzzInput !== undefined && fuzzInput !== null) {
+    const fuzzFile = parse(fuzzClientsSchema, fuzzInput, ['clients', 'fuzz'], problems);
+    if (fuzzFile === undefined) valid = false;
+    else {
+      fuzz = { sessions: fuzzFile.sessions ?? FUZZ_CLIENT_DEFAULTS.sessions, rateHz: fuzzFile.rate,
+        classes: [...new Set(fuzzFile.classes ?? FUZZ_CLIENT_DEFAULTS.classes)], seedOffset: fuzzFile.seedOffset ?? FUZZ_CLIENT_DEFAULTS.seedOffset };
+    }
+  }
   if (!valid || file === undefined) return undefined;
   return {
     orderEntry: file.orderEntry ?? SCENARIO_DEFAULTS.clients.orderEntry,
     marketData: groups,
     workers: file.workers ?? SCENARIO_DEFAULTS.clients.workers,
+    ...(fuzz === undefined ? {} : { fuzz }),
   };
 }
 

@@ -43,5 +43,15 @@ export const SCENARIO_DEFAULTS = {
   clients: { orderEntry: 1, workers: 0 },
 } as const;
 
+/**
+ * Fuzz clients' keys when not stated: two sessions, every class but churn (its bursts of
+ * connections are a load of their own; name it to have it), the run's own seed.
+ */
+export const FUZZ_CLIENT_DEFAULTS = {
+  sessions: 2,
+  classes: ['truncation', 'length', 'unknownType', 'version', 'crc', 'enum', 'numeric', 'reserved', 'semantic', 'slowloris', 'stream', 'havoc'],
+  seedOffset: 0,
+} as const;
+
 /** Churning subscribers' timings when not stated, in ms. */
 export const CHURNING_DEFAULTS = { meanConnectedMs: 5_000, minBackoffMs: 100, maxBackoffMs: 5_000 } as const;

@@ -9,6 +9,7 @@ import { closestKey } from './closestKey.js';
 import { describeValue } from './describeValue.js';
 import { parseDuration, type DurationUnit } from './parseDuration.js';
 import { THRESHOLD_DURATION_UNITS } from './parseThreshold.js';
+import { FUZZ_CLASSES } from '../fuzz/FuzzCase.js';
 
 /** Upper bounds on what a scenario may ask for, each with the reason it is there. */
 export const SCENARIO_LIMITS = {
@@ -32,6 +33,10 @@ export const SCENARIO_LIMITS = {
   runDurationMs: 7 * 24 * 3_600_000,
   /** A slow subscriber's read allowance, bytes per second (1 GB/s: beyond that it is not slow). */
   slowBytesPerSecond: 1_000_000_000,
+  /** Fuzz sessions (connections playing cases at once). */
+  fuzzSessions: 64,
+  /** Fuzz case starts per second over all fuzz sessions. */
+  fuzzRatePerSecond: 10_000,
   /** Price-ladder ticks over all symbols' bands: about 40 bytes each in the reference engine, so ~670 MB. */
   totalBandTicks: 2 ** 24,
 } as const;
@@ -299,7 +304,16 @@ export const clientsSchema = closed({
   }).optional(),
   workers: z.number().int().min(0).max(SCENARIO_LIMITS.workers).optional(),
   marketData: z.array(z.unknown()).optional(),
+  fuzz: z.unknown().optional(),
 });
+
+export const fuzzClientsSchema = closed({
+  sessions: positiveInt().max(SCENARIO_LIMITS.fuzzSessions).optional(),
+  rate: z.number().gt(0).max(SCENARIO_LIMITS.fuzzRatePerSecond),
+  classes: z.array(z.enum(FUZZ_CLASSES)).min(1).optional(),
+  seedOffset: z.number().int().min(0).optional(),
+});
+export type FuzzClientsFile = z.output<typeof fuzzClientsSchema>;
 
 // ---- knee, top level -------------------------------------------------------------------------
 
@@ -344,6 +358,7 @@ export const SCHEMA_KEYS: Readonly<Record<string, readonly string[]>> = {
   rate: ['kind', 'perSecond', 'from', 'to', 'base', 'peak', 'at', 'width'],
   clients: Object.keys(clientsSchema.shape),
   'clients.marketData': ['class', 'count', 'bytesPerSecond', 'meanConnected', 'minBackoff', 'maxBackoff'],
+  'clients.fuzz': Object.keys(fuzzClientsSchema.shape),
   target: ['tcp', 'http', 'marketData'],
   knee: Object.keys(kneeSchema.shape),
 };

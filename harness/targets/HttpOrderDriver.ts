@@ -2,6 +2,8 @@ import autocannon from 'autocannon';
 import type net from 'node:net';
 import { CommandKind } from '../../engine/book/Command.js';
 import { monotonicNowNs, type NsClock } from '../../engine/gateway/monotonicNowNs.js';
+import { checkHttpAnswer } from '../check/checkHttpAnswer.js';
+import { SessionReportChecker, SessionViolationLog } from '../check/SessionReportChecker.js';
 import { TargetError } from '../clients/TargetError.js';
 import { ClientFlow } from '../generate/ClientFlow.js';
 import { RequestTally, type DriverProgress, type DriverResult } from '../run/RequestTally.js';
@@ -17,6 +19,8 @@ export interface HttpOrderDriverOptions {
   readonly url: string;
   /** Client i sends as clientId firstClientId + i (as TCP clients log in). Default 1. */
   readonly firstClientId?: number;
+  /** Global client indexes to drive (a shard's share, `run --shard`); default all, 0 … clients.orderEntry − 1. */
+  readonly clientIndexes?: readonly number[];
   /** How long to wait for answers after the last send, ms. Default 2,000. */
   readonly drainTimeoutMs?: number;
   /** A request (or a held order) with no answer for this long is given up, s (autocannon's timeout). Default 10. */
@@ -34,6 +38,8 @@ export const HTTP_ORDER_DRIVER_DEFAULTS = {
 /** A request on the wire (or held, corked, until its intended time). */
 interface Request {
   readonly kind: CommandKind;
+  readonly symbolId: number;
+  readonly clientOrderId: number;
   /** Intended send time, ms since time 0. */
   readonly intendedMs: number;
   /** 0 while held. */
@@ -56,6 +62,8 @@ interface Slot {
   /** The flow has ended and its last answer came: the connection is parked. */
   done: boolean;
   timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
+  /** The client's answers checked against what it sent (maker fills never reach HTTP clients). */
+  readonly checker: SessionReportChecker;
 }
 
 /** What a connection sends before the run, and what a parked one holds corked for good. */
@@ -107,6 +115,7 @@ export class HttpOrderDriver {
   private lost = 0;
   /** Problems by kind, with counts (one line each in the result, not one per request). */
   private readonly problems = new Map<string, number>();
+  private readonly sessionLog = new SessionViolationLog(() => (this.clock() - this.runStartNs) / 1e6);
 
   private constructor(private readonly options: HttpOrderDriverOptions, private readonly clock: NsClock) {
     this.tally = new RequestTally(options.scenario.phases.length, options.maxSendSamples ?? HTTP_ORDER_DRIVER_DEFAULTS.maxSendSamples);
@@ -124,9 +133,10 @@ export class HttpOrderDriver {
     const { scenario, seed } = options;
     const shared = ClientFlow.shared(scenario, seed);
     const firstClientId = options.firstClientId ?? HTTP_ORDER_DRIVER_DEFAULTS.firstClientId;
-    for (let i = 0; i < scenario.clients.orderEntry; i++) {
+    for (const i of options.clientIndexes ?? Array.from({ length: scenario.clients.orderEntry }, (_, k) => k)) {
       driver.slots.push({ index: i, clientId: firstClientId + i, flow: new ClientFlow(scenario, seed, i, { shared }), client: undefined,
-        warming: true, current: null, done: false, timer: undefined });
+        warming: true, current: null, done: false, timer: undefined,
+        checker: new SessionReportChecker(i, driver.sessionLog, { hiddenMakerFills: true }) });
     }
     if (driver.slots.length === 0) return driver;
     try {
@@ -152,6 +162,8 @@ export class HttpOrderDriver {
     this.checkFinished();
     await done;
     await this.drain();
+    // A run that was not stopped early: its IOC, FOK and market orders must all have ended.
+    if (!this.stopped) for (const slot of this.slots) slot.checker.finish();
     await this.terminate();
     return this.result();
   }
@@ -229,6 +241,8 @@ export class HttpOrderDriver {
       // Sent and asked for again: the connection failed or timed out before the answer.
       this.lost++;
       slot.current = null;
+      // It may or may not have taken effect: its order's reports cannot be judged any more.
+      slot.checker.forget(previous.symbolId, previous.clientOrderId);
       this.problem(`requests lost to a connection error or no answer within ${this.options.requestTimeoutS ?? HTTP_ORDER_DRIVER_DEFAULTS.requestTimeoutS} s`);
     }
     if (slot.warming) return this.fill(request, WARM_UP);
@@ -275,7 +289,9 @@ export class HttpOrderDriver {
     if (o === null) return;
     this.tally.generatedIn(o.phaseIndex);
     const r = httpOrderRequest(o, slot.clientId);
-    slot.current = { kind: o.kind, intendedMs: o.intendedMs, sentNs: 0, method: r.method, path: r.path, body: r.body };
+    slot.checker.sent(o, slot.flow.count - 1);
+    slot.current = { kind: o.kind, symbolId: o.symbolId, clientOrderId: o.clientOrderId, intendedMs: o.intendedMs, sentNs: 0,
+      method: r.method, path: r.path, body: r.body };
   }
 
   /** Uncorks at the intended time: a timer to about 1 ms before, then setImmediate until due (never early). */
@@ -319,11 +335,11 @@ export class HttpOrderDriver {
     const receivedNs = this.clock();
     const atMs = (receivedNs - this.runStartNs) / 1e6;
     this.tally.answeredAt(request.kind, atMs, receivedNs - this.intendedNs(request), receivedNs - request.sentNs);
-    this.count(request, status, body, atMs, receivedNs);
+    this.count(request, status, body, atMs, receivedNs, slot.checker);
   }
 
   /** Counts the answer's outcome (docs/HTTP.md): 200 accepted/replaced/cancelled, 422 reject, 503 busy; else a problem. */
-  private count(request: Request, status: number, body: string, atMs: number, receivedNs: number): void {
+  private count(request: Request, status: number, body: string, atMs: number, receivedNs: number, checker: SessionReportChecker): void {
     let answer: { outcome?: unknown; reason?: unknown; fills?: unknown } | undefined;
     try {
       const parsed: unknown = JSON.parse(body);
@@ -333,8 +349,10 @@ export class HttpOrderDriver {
     }
     if (answer === undefined) {
       this.problem(`answers with HTTP ${status} and a body that is not a JSON object`);
+      checker.forget(request.symbolId, request.clientOrderId);
       return;
     }
+    checkHttpAnswer(checker, request, status, answer);
     if (status === 200) {
       const fills = Array.isArray(answer.fills) ? answer.fills.length : 0;
       this.tally.fills += fills;
@@ -381,6 +399,6 @@ export class HttpOrderDriver {
     const errors = [...this.problems].map(([kind, n]) => `http: ${n} ${kind}`);
     const open = unanswered - this.lost;
     if (open > 0) errors.push(`http: ${open} requests unanswered when the run ended`);
-    return this.tally.result({ streamHashes, unanswered, errors });
+    return { ...this.tally.result({ streamHashes, unanswered, errors }), sessionCheck: this.sessionLog.summary() };
   }
 }

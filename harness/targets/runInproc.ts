@@ -5,6 +5,8 @@ import { Matcher } from '../../engine/book/Matcher.js';
 import type { SymbolConfig } from '../../engine/book/SymbolConfig.js';
 import type { FinalState } from '../../engine/matcherWorkerProtocol.js';
 import { codeName, Liquidity, RejectReason } from '../../engine/protocol/codes.js';
+import { InprocSessionChecks } from '../check/InprocSessionChecks.js';
+import { SessionViolationLog } from '../check/SessionReportChecker.js';
 import { ClientFlow } from '../generate/ClientFlow.js';
 import type { FlowOrder } from '../generate/FlowOrder.js';
 import { RequestTally, type DriverProgress, type DriverResult } from '../run/RequestTally.js';
@@ -68,6 +70,10 @@ export async function runInproc(options: InprocOptions): Promise<InprocResult> {
   const delayMs = (options.delayPerOrderNs ?? 0) / 1e6;
 
   const nowMs = (): number => performance.now() - startMs;
+  // Every session's execution reports, as the engine would send them, checked against what it sent.
+  const sessionLog = new SessionViolationLog(nowMs, maxViolations);
+  const sessionChecks = new InprocSessionChecks(flows.length, sessionLog);
+  let commandIndex = 0;
   // The earliest next order among the clients (a linear scan: inproc scenarios have few clients,
   // and the scan costs less than the matcher call it precedes).
   const earliest = (): number => {
@@ -148,12 +154,18 @@ export async function runInproc(options: InprocOptions): Promise<InprocResult> {
         default: break;
       }
     }
+    // Outside the timed call, like the stream checker: the session checks are the harness's work, not the engine's.
+    sessionLog.commandIndex = commandIndex++;
+    sessionChecks.sent(owner, order, (flows[i]?.count ?? 1) - 1);
+    sessionChecks.afterCommand(matcher.events);
     matcher.events.clear();
     const following = flows[i]?.next() ?? null;
     next[i] = following;
     if (following !== null) tally.generatedIn(following.phaseIndex);
   }
 
+  sessionLog.commandIndex = null;
+  if (options.signal?.aborted !== true) sessionChecks.finish();
   const finalState: FinalState = { stateHash: matcher.stateHash(), books: matcher.allBooks().map((b) => b.state()) };
   for (const book of finalState.books) {
     for (const v of checkBookInvariants(book)) {
@@ -163,5 +175,5 @@ export async function runInproc(options: InprocOptions): Promise<InprocResult> {
   if (violationCount > maxViolations) violations.push(`… and ${violationCount - maxViolations} more`);
   const streamHashes: Record<number, string> = {};
   flows.forEach((f, i) => { streamHashes[i] = f.streamHash(); });
-  return { ...tally.result({ streamHashes, unanswered: 0, errors: [] }), violations, finalState };
+  return { ...tally.result({ streamHashes, unanswered: 0, errors: [] }), violations, finalState, sessionCheck: sessionLog.summary() };
 }

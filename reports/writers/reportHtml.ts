@@ -120,13 +120,16 @@ export function reportHtml(run: RunDirectory): string {
   body.push(`<p>invariants (${escapeHtml(r.invariants.checked)}): ${violations.length === 0
     ? '<span class="verdict good">all held</span>'
     : `<span class="verdict bad">${violations.length} violated</span></p><ul>${violations.map((v) => `<li><code>${escapeHtml(v)}</code></li>`).join('')}</ul><p>`}</p>`);
+  if (violations.some((v) => v.startsWith('session report:'))) {
+    body.push('<p class="muted"><code>violation.json</code> in the run directory: the first execution-report violation and the command that reproduces it.</p>');
+  }
   if (r.thresholds.length === 0) body.push('<p class="muted">The scenario has no thresholds.</p>');
   else {
     body.push(table(['threshold', 'actual', 'verdict'], r.thresholds.map((t) => [{ html: `<code>${escapeHtml(t.source)}</code>` },
       t.actual === null ? 'not measured' : String(Number(t.actual.toPrecision(4))),
       { html: t.passed ? 'pass' : 'FAIL', css: t.passed ? 'pass' : 'fail' }])));
   }
-  body.push('<p class="muted">Fuzzer outcomes: this run did not fuzz.</p>');
+  body.push(fuzzHtml(r));
   if (r.knee !== null) {
     body.push(`<h2>Knee</h2><p>${escapeHtml(r.knee.metric)} p99 over ${r.knee.p99LimitMs} ms: <b>${escapeHtml(r.knee.kneePhase ?? 'not reached')}</b></p>`);
     body.push(table(['phase', 'offered', 'achieved', 'p50 ms', 'p99 ms', 'p99.9 ms'], r.knee.rows.map((k) =>
@@ -136,6 +139,19 @@ export function reportHtml(run: RunDirectory): string {
     body.push(`<h2>Problems (${r.errors.length})</h2><ul>${r.errors.map((e) => `<li>${escapeHtml(e)}</li>`).join('')}</ul>`);
   }
   return htmlPage({ title: `matchbench ${r.scenario.name} seed ${r.seed} — ${verdict.text}`, bodyHtml: body.join('\n'), charts });
+}
+
+/** The fuzz clients' outcome (`clients.fuzz`): cases per class, then each failure with its id, expectation and bytes. */
+function fuzzHtml(r: RunResult): string {
+  const f = r.fuzz;
+  if (f === undefined) return '<p class="muted">Fuzzer outcomes: this run did not fuzz.</p>';
+  const bad = (n: number): Cell => ({ html: String(n), ...(n > 0 ? { css: 'fail' } : {}) });
+  return `<p>fuzz clients (${f.sessions} sessions, up to ${f.rateHz} cases/s): ${f.cases} cases, ` +
+    `${f.failed === 0 ? '<span class="verdict good">all passed</span>' : `<span class="verdict bad">${f.failed} failed</span>`}</p>` +
+    table(['fuzz class', 'cases', 'passed', 'failed'], f.classes.map((c) => [c.class, c.cases, c.passed, bad(c.failed)])) +
+    (f.failures.length === 0 ? '' : `<ul>${f.failures.map((x) => `<li><code>${escapeHtml(x.id)}</code>: ${escapeHtml(x.description)}<br>` +
+      `expected: ${escapeHtml(x.expected)}<br>observed: ${escapeHtml(x.observed)}<br>` +
+      `bytes${x.login ? ' (after LOGIN)' : ''}: <code>${escapeHtml(x.hex)}</code></li>`).join('')}</ul>`);
 }
 
 /** Reads the run directory `dir` and writes its report.html; returns the file written. */

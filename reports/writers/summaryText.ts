@@ -75,6 +75,14 @@ export function summaryText(result: RunResult): string {
   out.push('');
   out.push(`invariants (${result.invariants.checked}): ${result.invariants.violations.length === 0 ? 'all held'
     : `${result.invariants.violations.length} violated — ${result.invariants.violations.slice(0, 3).join('; ')}`}`);
+  const fuzz = result.fuzz;
+  if (fuzz !== undefined) {
+    out.push(`fuzz clients (${fuzz.sessions} sessions, up to ${fuzz.rateHz} cases/s): ${fuzz.cases} cases, ` +
+      `${fuzz.failed === 0 ? 'all passed' : `${fuzz.failed} FAILED`} (${fuzz.classes.map((c) => `${c.class} ${c.passed}/${c.cases}`).join(', ')})`);
+    for (const f of fuzz.failures.slice(0, 5)) {
+      out.push(`- ${f.id}: expected ${f.expected}; ${f.observed}; bytes${f.login ? ' (after LOGIN)' : ''} ${f.hex.slice(0, 120)}${f.hex.length > 120 ? '…' : ''}`);
+    }
+  }
   if (result.thresholds.length > 0) {
     out.push('');
     out.push(table(['threshold', 'actual', 'verdict'], result.thresholds.map((t) =>

@@ -13,16 +13,18 @@ export const RUN_FILES = {
   intervalLog: 'latency.hlog',
   /** One per histogram: `<metric>.hgrm`. */
   hgrmSuffix: '.hgrm',
+  /** Only when an execution-report invariant broke: the first violation and its reproduction (harness/check/sessionViolationFile.ts). */
+  violation: 'violation.json',
 } as const;
 
 /**
  * Writes a run directory: result.json, summary.md, one HdrHistogram percentile file per
  * histogram (`<metric>.hgrm`, values in ms) and the interval log (latency.hlog, one histogram per
- * metric and second), plus `extraFiles` (name → text, e.g. engine.log). Creates the directory;
- * returns the paths written.
+ * metric and second), plus `extraFiles` (name → text, e.g. engine.log), and violation.json when
+ * `violation` is given (RunOutput.violation). Creates the directory; returns the paths written.
  */
 export function writeRunDirectory(dir: string, result: RunResult, intervals: IntervalSeries, startEpochMs: number,
-  extraFiles: Readonly<Record<string, string>> = {}): string[] {
+  extraFiles: Readonly<Record<string, string>> = {}, violation?: object): string[] {
   mkdirSync(dir, { recursive: true });
   const written: string[] = [];
   const write = (name: string, text: string): void => {
@@ -39,5 +41,6 @@ export function writeRunDirectory(dir: string, result: RunResult, intervals: Int
   write(RUN_FILES.intervalLog, intervalLogText(intervals, startEpochMs,
     `matchbench ${result.scenario.name} seed ${result.seed} commit ${result.identity.gitCommit}`));
   for (const [name, text] of Object.entries(extraFiles)) write(name, text);
+  if (violation !== undefined) write(RUN_FILES.violation, `${JSON.stringify(violation, null, 2)}\n`);
   return written;
 }
