@@ -88,6 +88,7 @@ export function targetFlag(t: TargetSpec): string {
       return t.kind;
     case 'tcp': return `tcp://${hp(t.orderEntry)}${t.marketData === null ? '' : `,md=${hp(t.marketData)}`}`;
     case 'http': return `${t.url}${t.marketData === null ? '' : `,md=${hp(t.marketData)}`}`;
+    case 'soup': return `soup://${hp(t.orderEntry)},messages=${t.messages}${t.username === undefined ? '' : `,user=${t.username}`}`;
   }
 }
 

@@ -87,9 +87,9 @@ export const runCommand: CommandModule<object, RunArgs> = {
       }
       target = parsed.value;
       const subscribers = scenario.clients.marketData.reduce((n, g) => n + g.count, 0);
-      if (target.kind === 'inproc' && subscribers > 0) {
-        // inproc has no feed: run the order flow alone rather than refuse a shared scenario file.
-        process.stderr.write(`matchbench run: --target inproc has no market-data feed; the scenario's ${subscribers} subscribers are skipped ` +
+      if ((target.kind === 'inproc' || target.kind === 'soup') && subscribers > 0) {
+        // inproc and soup have no feed: run the order flow alone rather than refuse a shared scenario file.
+        process.stderr.write(`matchbench run: --target ${target.kind} has no market-data feed; the scenario's ${subscribers} subscribers are skipped ` +
           'and feed thresholds will read "not measured"\n');
         scenario = { ...scenario, clients: { ...scenario.clients, marketData: [] } };
       }

@@ -36,6 +36,8 @@ export interface DriverResult {
   readonly errors: string[];
   /** Execution reports checked per session (harness/check/SessionReportChecker); absent where a target does not check them. */
   readonly sessionCheck?: SessionCheckSummary;
+  /** Why the target ended the run early (engine unresponsive, connection lost, rejected everything): the run's verdict is `error`. */
+  readonly targetFailure?: string;
 }
 
 /** Progress of a running target: counts so far and the order_rtt of the last second (encoded). */

@@ -22,10 +22,15 @@ import { evaluateThresholds, type Measured } from './evaluateThresholds.js';
 import type { DriverResult } from './RequestTally.js';
 import { OrderEntryDriverThread } from './OrderEntryDriverThread.js';
 import { runIdentity } from './runIdentity.js';
+import { checkMappedBooks } from '../targets/httpMapping/checkMappedBooks.js';
+import type { HttpMapping } from '../targets/httpMapping/HttpMapping.js';
+import { requireHttpMapping } from '../targets/httpMapping/loadHttpMapping.js';
+import { mappedSymbols } from '../targets/httpMapping/MappedHttpSession.js';
 import { HttpOrderDriver } from '../targets/HttpOrderDriver.js';
 import { START_AT_LATE_LIMIT_MS, type ShardSpec } from '../scenario/parseShard.js';
 import { shardClientIndexes, shardFirstSubscriberId, shardScenario, shardSchedule, shardSubscriberSeed } from './shardShare.js';
 import { runInproc } from '../targets/runInproc.js';
+import { connectSoupTarget } from '../targets/soup/connectSoupTarget.js';
 import { mergeSessionChecks } from '../check/mergeSessionChecks.js';
 import { sessionViolationFile, type SessionViolationFile } from '../check/sessionViolationFile.js';
 
@@ -104,7 +109,8 @@ function describeTarget(t: TargetSpec, resolved?: { orderEntry: HostPort; market
     case 'embedded': return `embedded reference engine (tcp://${resolved === undefined ? '?' : hp(resolved.orderEntry)})`;
     case 'inproc': return 'inproc (the reference matcher in this process)';
     case 'tcp': return `tcp://${hp(t.orderEntry)}${t.marketData === null ? '' : `, market data ${hp(t.marketData)}`}`;
-    case 'http': return t.url;
+    case 'http': return t.mapping === undefined ? t.url : `${t.url} (mapping ${t.mapping})`;
+    case 'soup': return `soup://${hp(t.orderEntry)} (SoupBinTCP 3.00, messages ${t.messages})`;
   }
 }
 
@@ -203,12 +209,17 @@ export async function runScenario(options: RunOptions): Promise<RunOutput> {
   }
 
   const drivers: Pick<OrderEntryDriverThread, 'run' | 'progress' | 'stop' | 'terminate'>[] = [];
+  // An http target's mapping file (docs/HTTP_MAPPING.md), when it has one.
+  let mapping: HttpMapping | undefined;
   const pools: SubscriberPoolThread[] = [];
   try {
     if (target.kind === 'http') {
       // One autocannon instance on this thread, one keep-alive connection per client (see HttpOrderDriver).
-      drivers.push(await HttpOrderDriver.connect({ scenario, seed, url: target.url,
+      mapping = target.mapping === undefined ? undefined : await requireHttpMapping(target.mapping);
+      drivers.push(await HttpOrderDriver.connect({ scenario, seed, url: target.url, ...(mapping === undefined ? {} : { mapping }),
         ...(options.shard === undefined ? {} : { clientIndexes: shardClientIndexes(scenario.clients.orderEntry, options.shard) }) }));
+    } else if (target.kind === 'soup') {
+      drivers.push(await connectSoupTarget(target, scenario, seed, options.shard === undefined ? undefined : shardClientIndexes(scenario.clients.orderEntry, options.shard)));
     } else {
       const clientIndexes = options.shard === undefined ? Array.from({ length: scenario.clients.orderEntry }, (_, i) => i)
         : shardClientIndexes(scenario.clients.orderEntry, options.shard);
@@ -309,9 +320,12 @@ export async function runScenario(options: RunOptions): Promise<RunOutput> {
       finalState = engine.matcher.finalState;
       engine = undefined;
     }
+    // A mapped engine's books, through its book operation (or a note that it has none).
+    const books = mapping === undefined || target.kind !== 'http' ? undefined : await checkMappedBooks(target.url, mapping, mappedSymbols(scenario));
     const endedAt = new Date();
     return assemble({ options, target, endpoints, startedAt, endedAt, startEpochMs, schedule, intervals, driverResults,
-      feedClasses, finalState, errors, cpu, engineInProcess: target.kind === 'embedded', fuzz });
+      feedClasses, finalState, errors, cpu, engineInProcess: target.kind === 'embedded', fuzz,
+      ...(books === undefined ? {} : { checked: books.checked, liveViolations: books.violations }) });
   } finally {
     await Promise.all([...drivers.map((d) => d.terminate().catch(() => 0)), ...pools.map((p) => p.terminate().catch(() => undefined))]);
     await engine?.stop();
@@ -484,7 +498,8 @@ function assemble(p: Parts): RunOutput {
       timeZeroEpochMs: p.startEpochMs, clientStreamHashes: streamHashes } }),
   };
   const thresholds = evaluateThresholds(measured, scenario.thresholds);
-  const verdict: RunVerdict = violations.length > 0 || (p.fuzz?.failed ?? 0) > 0 ? 'invariant-failed'
+  const verdict: RunVerdict = driverResults.some((r) => r.targetFailure !== undefined) ? 'error'
+    : violations.length > 0 || (p.fuzz?.failed ?? 0) > 0 ? 'invariant-failed'
     : thresholds.some((t) => !t.passed) ? 'thresholds-failed' : 'passed';
   return { result: { ...measured, verdict, thresholds, ...(p.fuzz === undefined ? {} : { fuzz: p.fuzz }) }, intervals, startEpochMs: p.startEpochMs, ...(violation === undefined ? {} : { violation }) };
 }

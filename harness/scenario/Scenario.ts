@@ -215,7 +215,9 @@ export type TargetSpec =
   | { readonly kind: 'embedded' }
   | { readonly kind: 'inproc' }
   | { readonly kind: 'tcp'; readonly orderEntry: HostPort; readonly marketData: HostPort | null }
-  | { readonly kind: 'http'; readonly url: string; readonly marketData: HostPort | null; readonly mapping?: string };
+  | { readonly kind: 'http'; readonly url: string; readonly marketData: HostPort | null; readonly mapping?: string }
+  /** SoupBinTCP 3.00 with an OUCH-style message set (docs/SOUP.md); no market data (marketData always null). */
+  | { readonly kind: 'soup'; readonly orderEntry: HostPort; readonly messages: string; readonly username?: string; readonly password?: string; readonly marketData: null };
 
 export interface HostPort {
   readonly host: string;

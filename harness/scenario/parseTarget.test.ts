@@ -11,6 +11,8 @@ describe('parseTargetFlag', () => {
       value: { kind: 'tcp', orderEntry: { host: 'engine.local', port: 9001 }, marketData: { host: 'engine.local', port: 9002 } } });
     expect(parseTargetFlag('http://127.0.0.1:8080/,md=[::1]:9002')).toEqual({ ok: true,
       value: { kind: 'http', url: 'http://127.0.0.1:8080', marketData: { host: '::1', port: 9002 } } });
+    expect(parseTargetFlag('http://127.0.0.1:8080,mapping=mappings/reference-engine.yaml,md=127.0.0.1:9002')).toEqual({ ok: true,
+      value: { kind: 'http', url: 'http://127.0.0.1:8080', marketData: { host: '127.0.0.1', port: 9002 }, mapping: 'mappings/reference-engine.yaml' } });
   });
 
   it('names what is wrong with a bad target, every problem at once', () => {
@@ -18,7 +20,8 @@ describe('parseTargetFlag', () => {
     expect(parseTargetFlag('tcp://localhost')).toEqual({ ok: false, problems: ['"localhost" is not host:port (e.g. 127.0.0.1:9001 or [::1]:9001)'] });
     expect(parseTargetFlag('tcp://h:70000,md=h:0')).toEqual({ ok: false,
       problems: ['md: "h:0": port 0 is not in 1..65535', '"h:70000": port 70000 is not in 1..65535'] });
-    expect(parseTargetFlag('tcp://h:1,mx=h:2')).toEqual({ ok: false, problems: ['unknown option "mx=h:2" (the only option is md=host:port)'] });
+    expect(parseTargetFlag('tcp://h:1,mx=h:2')).toEqual({ ok: false, problems: ['unknown option "mx=h:2" (options: md=host:port, and for http:// mapping=file.yaml)'] });
+    expect(parseTargetFlag('tcp://h:1,mapping=m.yaml')).toEqual({ ok: false, problems: ['mapping=m.yaml: a mapping file is for http:// targets only'] });
     expect(parseTargetFlag('http://u:p@h:1?x=1')).toEqual({ ok: false, problems: [
       '"http://u:p@h:1?x=1": credentials in the URL are not supported', '"http://u:p@h:1?x=1": a base URL has no query or fragment'] });
   });

@@ -1,10 +1,11 @@
+import { parseSoupTarget } from '../targets/soup/parseSoupTarget.js';
 import type { HostPort, TargetSpec } from './Scenario.js';
 
 /** Result of a target parse: the value, or every problem with it. */
 export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problems: readonly string[] };
 
 /** The `--target` forms, for messages and help text. */
-export const TARGET_FLAG_FORMS = 'embedded | inproc | tcp://host:port[,md=host:port] | http://host:port[,md=host:port][,mapping=file.yaml]';
+export const TARGET_FLAG_FORMS = 'embedded | inproc | tcp://host:port[,md=host:port] | http://host:port[,md=host:port][,mapping=file.yaml] | soup://host:port,messages=file.yaml[,user=U,password=P]';
 
 const HOST_PORT = /^(?:\[([0-9a-fA-F:.]+)\]|([^:\s[\]/]+)):(\d+)$/;
 
@@ -48,6 +49,7 @@ export function parseTargetFlag(text: string): Parsed<TargetSpec> {
   const trimmed = text.trim();
   if (trimmed === 'embedded') return { ok: true, value: { kind: 'embedded' } };
   if (trimmed === 'inproc') return { ok: true, value: { kind: 'inproc' } };
+  if (trimmed.startsWith('soup://')) return parseSoupTarget(trimmed);
   const [main = '', ...options] = trimmed.split(',');
   const problems: string[] = [];
   let marketData: HostPort | null = null;
@@ -59,7 +61,7 @@ export function parseTargetFlag(text: string): Parsed<TargetSpec> {
       continue;
     }
     if ((key !== 'md' && key !== 'marketData') || value === undefined || extra.length > 0) {
-      problems.push(`unknown option "${option}" (the only option is md=host:port)`);
+      problems.push(`unknown option "${option}" (options: md=host:port, and for http:// mapping=file.yaml)`);
       continue;
     }
     const parsed = parseHostPort(value);

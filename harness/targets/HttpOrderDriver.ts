@@ -9,6 +9,10 @@ import { ClientFlow } from '../generate/ClientFlow.js';
 import { RequestTally, type DriverProgress, type DriverResult } from '../run/RequestTally.js';
 import type { Scenario } from '../scenario/Scenario.js';
 import { httpOrderRequest } from './httpOrderRequest.js';
+import type { HttpMapping } from './httpMapping/HttpMapping.js';
+import { MappedHttpSession, mappedSymbols, type MappedSkip } from './httpMapping/MappedHttpSession.js';
+import { fillTemplate } from './httpMapping/mappedRequest.js';
+import { probeMappedTarget } from './httpMapping/probeMappedTarget.js';
 import { probeHttpTarget } from './probeHttpTarget.js';
 
 /** Options of {@link HttpOrderDriver.connect}; each documents its default. */
@@ -29,6 +33,8 @@ export interface HttpOrderDriverOptions {
   readonly connectTimeoutMs?: number;
   /** Most send times kept for the arrival check (the first ones). Default 2,000,000. */
   readonly maxSendSamples?: number;
+  /** The engine's API as a mapping file describes it (docs/HTTP_MAPPING.md); default the built-in docs/HTTP.md requests. */
+  readonly mapping?: HttpMapping;
 }
 
 export const HTTP_ORDER_DRIVER_DEFAULTS = {
@@ -44,9 +50,12 @@ interface Request {
   readonly intendedMs: number;
   /** 0 while held. */
   sentNs: number;
-  readonly method: 'POST' | 'PATCH' | 'DELETE';
+  readonly method: autocannon.Request['method'];
   readonly path: string;
   readonly body: string;
+  /** As generated (a mapped answer is read against them). */
+  readonly price: number;
+  readonly quantity: number;
 }
 
 /** One order-entry client: its flow, on its own autocannon connection. */
@@ -64,7 +73,16 @@ interface Slot {
   timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   /** The client's answers checked against what it sent (maker fills never reach HTTP clients). */
   readonly checker: SessionReportChecker;
+  /** With a mapping: builds its requests and reads its answers. */
+  readonly mapped: MappedHttpSession | undefined;
 }
+
+/** Result lines for generated orders a mapped engine could not take. */
+const SKIP_TEXT: Record<MappedSkip, string> = {
+  'cancel-not-offered': 'cancels not sent: the mapping has no cancel operation',
+  'replace-not-offered': 'replaces not sent: the mapping has no replace operation',
+  'order-id-unknown': 'cancels/replaces not sent: the engine gave no order id for their order (rejected, or not in its answer)',
+};
 
 /** What a connection sends before the run, and what a parked one holds corked for good. */
 const WARM_UP = { method: 'GET', path: '/health', body: '' } as const;
@@ -116,10 +134,15 @@ export class HttpOrderDriver {
   /** Problems by kind, with counts (one line each in the result, not one per request). */
   private readonly problems = new Map<string, number>();
   private readonly sessionLog = new SessionViolationLog(() => (this.clock() - this.runStartNs) / 1e6);
+  /** The warm-up request: GET /health, or the mapping's health operation. */
+  private readonly warmUp: { readonly method: autocannon.Request['method']; readonly path: string; readonly body: string };
+  /** Generated orders not sent, by why (a mapping without cancel or replace, an unknown engine order id). */
+  private readonly skipped = new Map<MappedSkip, number>();
 
   private constructor(private readonly options: HttpOrderDriverOptions, private readonly clock: NsClock) {
     this.tally = new RequestTally(options.scenario.phases.length, options.maxSendSamples ?? HTTP_ORDER_DRIVER_DEFAULTS.maxSendSamples);
     this.basePath = new URL(options.url).pathname.replace(/\/+$/, '');
+    this.warmUp = options.mapping === undefined ? WARM_UP : fillTemplate(options.mapping.operations.health, () => undefined);
   }
 
   /**
@@ -128,15 +151,18 @@ export class HttpOrderDriver {
    * its warm-up `GET /health`.
    */
   static async connect(options: HttpOrderDriverOptions): Promise<HttpOrderDriver> {
-    await probeHttpTarget(options.url);
+    if (options.mapping === undefined) await probeHttpTarget(options.url);
+    else await probeMappedTarget(options.url, options.mapping);
     const driver = new HttpOrderDriver(options, monotonicNowNs);
     const { scenario, seed } = options;
     const shared = ClientFlow.shared(scenario, seed);
     const firstClientId = options.firstClientId ?? HTTP_ORDER_DRIVER_DEFAULTS.firstClientId;
+    const symbols = mappedSymbols(scenario);
     for (const i of options.clientIndexes ?? Array.from({ length: scenario.clients.orderEntry }, (_, k) => k)) {
       driver.slots.push({ index: i, clientId: firstClientId + i, flow: new ClientFlow(scenario, seed, i, { shared }), client: undefined,
         warming: true, current: null, done: false, timer: undefined,
-        checker: new SessionReportChecker(i, driver.sessionLog, { hiddenMakerFills: true }) });
+        checker: new SessionReportChecker(i, driver.sessionLog, { hiddenMakerFills: true }),
+        mapped: options.mapping === undefined ? undefined : new MappedHttpSession(options.mapping, firstClientId + i, symbols) });
     }
     if (driver.slots.length === 0) return driver;
     try {
@@ -201,7 +227,7 @@ export class HttpOrderDriver {
       this.warmed = resolve;
       setTimeout(() => {
         const cold = this.slots.filter((s) => s.warming).length;
-        if (cold > 0) reject(new Error(`${cold} of ${this.slots.length} HTTP connections to ${url} did not answer GET /health within ${connectTimeoutMs} ms`));
+        if (cold > 0) reject(new Error(`${cold} of ${this.slots.length} HTTP connections to ${url} did not answer ${this.warmUp.method} ${this.warmUp.path} within ${connectTimeoutMs} ms`));
       }, connectTimeoutMs).unref();
     });
     this.instanceDone = new Promise<void>((resolve) => {
@@ -212,7 +238,7 @@ export class HttpOrderDriver {
         timeout: this.options.requestTimeoutS ?? HTTP_ORDER_DRIVER_DEFAULTS.requestTimeoutS,
         // How often autocannon looks for a stop (and samples its own counters): keeps stop() prompt.
         sampleInt: 50,
-        requests: [{ method: WARM_UP.method, path: `${this.basePath}${WARM_UP.path}` }],
+        requests: [{ method: this.warmUp.method, path: `${this.basePath}${this.warmUp.path}` }],
         setupClient: (client) => {
           const slot = this.slots[nextSlot++];
           if (slot === undefined) return;
@@ -235,7 +261,7 @@ export class HttpOrderDriver {
    */
   private setup(slot: Slot, request: autocannon.Request): autocannon.Request {
     const socket = socketOf(slot.client);
-    if (socket === undefined) return this.fill(request, WARM_UP);
+    if (socket === undefined) return this.fill(request, this.warmUp);
     const previous = slot.current;
     if (previous !== null && previous.sentNs !== 0) {
       // Sent and asked for again: the connection failed or timed out before the answer.
@@ -245,7 +271,7 @@ export class HttpOrderDriver {
       slot.checker.forget(previous.symbolId, previous.clientOrderId);
       this.problem(`requests lost to a connection error or no answer within ${this.options.requestTimeoutS ?? HTTP_ORDER_DRIVER_DEFAULTS.requestTimeoutS} s`);
     }
-    if (slot.warming) return this.fill(request, WARM_UP);
+    if (slot.warming) return this.fill(request, this.warmUp);
     this.clearTimer(slot);
     if (slot.current === null && !this.stopped) this.take(slot);
     const order = slot.current;
@@ -253,7 +279,7 @@ export class HttpOrderDriver {
       socket.cork();
       slot.done = true;
       this.checkFinished();
-      return this.fill(request, WARM_UP);
+      return this.fill(request, this.warmUp);
     }
     if (this.started() && this.clock() >= this.intendedNs(order)) {
       this.sentNow(order);
@@ -288,10 +314,16 @@ export class HttpOrderDriver {
     const o = slot.flow.next();
     if (o === null) return;
     this.tally.generatedIn(o.phaseIndex);
-    const r = httpOrderRequest(o, slot.clientId);
+    const r = slot.mapped === undefined ? httpOrderRequest(o, slot.clientId) : slot.mapped.request(o);
+    if (typeof r === 'string') {
+      // The engine cannot take it (docs/HTTP_MAPPING.md): counted in the result, and the next one taken.
+      this.skipped.set(r, (this.skipped.get(r) ?? 0) + 1);
+      this.take(slot);
+      return;
+    }
     slot.checker.sent(o, slot.flow.count - 1);
     slot.current = { kind: o.kind, symbolId: o.symbolId, clientOrderId: o.clientOrderId, intendedMs: o.intendedMs, sentNs: 0,
-      method: r.method, path: r.path, body: r.body };
+      method: r.method, path: r.path, body: r.body, price: o.price, quantity: o.quantity };
   }
 
   /** Uncorks at the intended time: a timer to about 1 ms before, then setImmediate until due (never early). */
@@ -335,7 +367,23 @@ export class HttpOrderDriver {
     const receivedNs = this.clock();
     const atMs = (receivedNs - this.runStartNs) / 1e6;
     this.tally.answeredAt(request.kind, atMs, receivedNs - this.intendedNs(request), receivedNs - request.sentNs);
-    this.count(request, status, body, atMs, receivedNs, slot.checker);
+    if (slot.mapped !== undefined) this.countMapped(slot.mapped, request, status, body, atMs, receivedNs, slot.checker);
+    else this.count(request, status, body, atMs, receivedNs, slot.checker);
+  }
+
+  /** Counts a mapped engine's answer (docs/HTTP_MAPPING.md): accepted/replaced/cancelled, a reject or busy (a reject with its reason), or a problem. */
+  private countMapped(mapped: MappedHttpSession, request: Request, status: number, body: string, atMs: number, receivedNs: number,
+    checker: SessionReportChecker): void {
+    const a = mapped.answer(request, status, body, checker);
+    if (a.outcome === 'error') { this.problem(a.message); return; }
+    if (a.outcome === 'rejected' || a.outcome === 'busy') { this.tally.rejectedFor(a.reason); return; }
+    // Without a fills list, an answer that says something traded counts as one fill.
+    const fills = a.fills?.length ?? ((a.filledQuantity ?? 0) > 0 ? 1 : 0);
+    this.tally.fills += fills;
+    if (fills > 0) this.tally.filledAt(atMs, receivedNs - this.intendedNs(request), receivedNs - request.sentNs);
+    if (a.outcome === 'accepted') this.tally.acked++;
+    else if (a.outcome === 'replaced') this.tally.replaced++;
+    else this.tally.canceled++;
   }
 
   /** Counts the answer's outcome (docs/HTTP.md): 200 accepted/replaced/cancelled, 422 reject, 503 busy; else a problem. */
@@ -399,6 +447,7 @@ export class HttpOrderDriver {
     const errors = [...this.problems].map(([kind, n]) => `http: ${n} ${kind}`);
     const open = unanswered - this.lost;
     if (open > 0) errors.push(`http: ${open} requests unanswered when the run ended`);
+    for (const [why, n] of this.skipped) errors.push(`http mapping ${this.options.mapping?.name ?? ''}: ${n} generated ${SKIP_TEXT[why]}`);
     return { ...this.tally.result({ streamHashes, unanswered, errors }), sessionCheck: this.sessionLog.summary() };
   }
 }

@@ -1,0 +1,40 @@
+import { readFile } from 'node:fs/promises';
+import { HttpMappingError } from './HttpMappingError.js';
+import { parseYamlWith } from '../../scenario/loadScenario.js';
+import type { HttpMapping } from './HttpMapping.js';
+import { resolveHttpMapping } from './resolveHttpMapping.js';
+
+/**
+ * A mapping file, loaded: the mapping, or every problem found, each a line such as
+ * `operations.cancel.request: {order} is not a value this request can carry; … (line 31)`.
+ */
+export type LoadedHttpMapping =
+  | { readonly ok: true; readonly mapping: HttpMapping }
+  | { readonly ok: false; readonly problems: readonly string[] };
+
+/** Parses and validates a mapping file's text (docs/HTTP_MAPPING.md); never throws for bad input. */
+export function parseHttpMapping(text: string): LoadedHttpMapping {
+  const parsed = parseYamlWith(text, resolveHttpMapping);
+  return parsed.ok ? { ok: true, mapping: parsed.value } : parsed;
+}
+
+/** Reads and validates a mapping file; a file that cannot be read is a problem like any other. */
+export async function loadHttpMapping(path: string): Promise<LoadedHttpMapping> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (error as Error).message;
+    return { ok: false, problems: [`cannot read HTTP mapping ${path}: ${reason}`] };
+  }
+  const parsed = parseHttpMapping(text);
+  return parsed.ok ? parsed : { ok: false, problems: parsed.problems.map((p) => `${path}: ${p}`) };
+}
+
+/** {@link loadHttpMapping}, throwing an {@link HttpMappingError} with every problem when the file cannot be used. */
+export async function requireHttpMapping(path: string): Promise<HttpMapping> {
+  const loaded = await loadHttpMapping(path);
+  if (!loaded.ok) throw new HttpMappingError(loaded.problems);
+  return loaded.mapping;
+}
