@@ -1,5 +1,4 @@
-import { readFile } from 'node:fs/promises';
-import { parseYamlWith } from '../scenario/loadScenario.js';
+import { loadYamlFile, parseYamlWith } from '../scenario/loadScenario.js';
 import type { FeedLayout } from './FeedLayout.js';
 import { resolveFeedLayout } from './resolveFeedLayout.js';
 
@@ -19,14 +18,6 @@ export function parseFeedLayout(text: string): LoadedFeedLayout {
 
 /** Reads and validates a layout file; a file that cannot be read is a problem like any other. */
 export async function loadFeedLayout(path: string): Promise<LoadedFeedLayout> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (error as Error).message;
-    return { ok: false, problems: [`cannot read layout ${path}: ${reason}`] };
-  }
-  const parsed = parseFeedLayout(text);
-  return parsed.ok ? parsed : { ok: false, problems: parsed.problems.map((p) => `${path}: ${p}`) };
+  const loaded = await loadYamlFile(path, 'layout', resolveFeedLayout);
+  return loaded.ok ? { ok: true, layout: loaded.value } : loaded;
 }

@@ -67,17 +67,40 @@ export function parseYamlWith<T>(
   return resolved;
 }
 
-/** Reads and validates a scenario file; a file that cannot be read is a problem like any other. */
-export async function loadScenario(path: string): Promise<LoadedScenario> {
-  let text: string;
+/**
+ * Reads a text file; a file that cannot be read comes back as a problem like any other,
+ * `cannot read <what> <path>: no such file`.
+ */
+export async function readTextFile(path: string, what: string): Promise<{ readonly ok: true; readonly text: string } | { readonly ok: false; readonly problems: readonly string[] }> {
   try {
-    text = await readFile(path, 'utf8');
+    return { ok: true, text: await readFile(path, 'utf8') };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (error as Error).message;
-    return { ok: false, problems: [`cannot read scenario ${path}: ${reason}`] };
+    return { ok: false, problems: [`cannot read ${what} ${path}: ${reason}`] };
   }
-  return parseScenario(text, path);
+}
+
+/**
+ * Reads a YAML file and checks it with `resolve` as {@link parseYamlWith} does (feed layouts, HTTP
+ * mappings, message sets); every problem is prefixed with the file's path.
+ */
+export async function loadYamlFile<T>(
+  path: string,
+  what: string,
+  resolve: Parameters<typeof parseYamlWith<T>>[1],
+): Promise<{ readonly ok: true; readonly value: T } | { readonly ok: false; readonly problems: readonly string[] }> {
+  const read = await readTextFile(path, what);
+  if (!read.ok) return read;
+  const parsed = parseYamlWith(read.text, resolve);
+  return parsed.ok ? parsed : { ok: false, problems: parsed.problems.map((p) => `${path}: ${p}`) };
+}
+
+/** Reads and validates a scenario file; a file that cannot be read is a problem like any other. */
+export async function loadScenario(path: string): Promise<LoadedScenario> {
+  const read = await readTextFile(path, 'scenario');
+  if (!read.ok) return read;
+  return parseScenario(read.text, path);
 }
 
 /** Where in the source `problem` is: the deepest part of its path the file has (for an unknown key, the key itself). */

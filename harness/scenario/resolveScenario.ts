@@ -19,7 +19,7 @@ import { CHURNING_DEFAULTS, FUZZ_CLIENT_DEFAULTS, JUMP_DEFAULTS, PHASE_DEFAULTS,
 import type { ScenarioPath, ScenarioProblem } from './scenarioProblem.js';
 import {
   clientsSchema, defaultsSchema, formatMs, fuzzClientsSchema, kneeSchema, MIX_FRACTION_KEYS, PHASE_FIELD_KEYS, PHASE_FIELD_SCHEMAS, phaseSchema,
-  SCENARIO_LIMITS, scenarioErrorMap,
+  SCENARIO_LIMITS, parseInto,
   subscriberGroupSchema, symbolsSchema, topLevelSchema, unknownKeysMessage, type PhaseFieldsFile, type PhaseFile, type SymbolsFile,
 } from './scenarioSchema.js';
 import { metricDefinition, THRESHOLD_METRICS } from './thresholdMetrics.js';
@@ -52,7 +52,7 @@ export function resolveScenario(input: unknown, sourceName: string): ResolvedSce
     // Another version's keys may mean other things: checking them against this one's would mislead.
     return fail([{ path: ['version'], message: `this build reads scenario format version ${SCENARIO_VERSION} only, the file is version ${String(raw['version'])}` }]);
   }
-  const top = parse(topLevelSchema, raw, [], problems);
+  const top = parseInto(topLevelSchema, raw, [], problems);
   const symbols = resolveSymbols(raw['symbols'], problems);
   const base = resolveDefaults(raw['defaults'], symbols, problems);
   const phases = resolvePhases(raw['phases'], base, symbols, problems);
@@ -119,17 +119,6 @@ function fail(problems: readonly ScenarioProblem[]): ResolvedScenario {
   return { ok: false, problems };
 }
 
-/** Checks `input` against `schema`; its problems are added under `path`. */
-function parse<T>(schema: z.ZodType<T, unknown>, input: unknown, path: ScenarioPath, problems: ScenarioProblem[]): T | undefined {
-  const result = schema.safeParse(input, { error: scenarioErrorMap });
-  if (result.success) return result.data;
-  for (const issue of result.error.issues) {
-    const at = [...path, ...issue.path.map((part) => (typeof part === 'number' ? part : String(part)))];
-    // An unknown-keys message holds one line per key; each is its own problem.
-    for (const line of issue.message.split('\n')) problems.push({ path: at, message: line });
-  }
-  return undefined;
-}
 
 /** `scenarios/flash-crash.yaml` → `flash-crash`. */
 function defaultName(sourceName: string): string {
@@ -141,7 +130,7 @@ function defaultName(sourceName: string): string {
 // ---- symbols ---------------------------------------------------------------------------------
 
 function resolveSymbols(input: unknown, problems: ScenarioProblem[]): SymbolsSpec | undefined {
-  const file = parse(symbolsSchema, input ?? {}, ['symbols'], problems);
+  const file = parseInto(symbolsSchema, input ?? {}, ['symbols'], problems);
   if (file === undefined) {
     // Still apply the rules between prices when the keys they need are valid on their own.
     const prices = isMap(input) ? symbolsSchema.pick({ count: true, tickSize: true, startMid: true, minPrice: true, maxPrice: true, maxQuantity: true })
@@ -205,7 +194,7 @@ interface PhaseBase {
 
 /** Built-in defaults overlaid with the file's `defaults:`, checked under `defaults.*`. */
 function resolveDefaults(input: unknown, symbols: SymbolsSpec | undefined, problems: ScenarioProblem[]): PhaseBase {
-  parse(defaultsSchema, input ?? {}, ['defaults'], problems);
+  parseInto(defaultsSchema, input ?? {}, ['defaults'], problems);
   const { blocks, broken } = parseBlocks(input, ['defaults'], problems);
   const fields = overlay(PHASE_DEFAULTS, blocks);
   // The built-in blocks are valid, so check only what the file states.
@@ -223,7 +212,7 @@ function parseBlocks(input: unknown, path: ScenarioPath, problems: ScenarioProbl
   if (!isMap(input)) return { blocks, broken };
   for (const key of PHASE_FIELD_KEYS) {
     if (input[key] === undefined) continue;
-    const block: unknown = parse(PHASE_FIELD_SCHEMAS[key] as z.ZodType<unknown, unknown>, input[key], [...path, key], problems);
+    const block: unknown = parseInto(PHASE_FIELD_SCHEMAS[key] as z.ZodType<unknown, unknown>, input[key], [...path, key], problems);
     if (block === undefined) broken.add(key);
     else (blocks as Record<string, unknown>)[key] = block;
   }
@@ -239,7 +228,7 @@ function resolvePhases(input: unknown, base: PhaseBase, symbols: SymbolsSpec | u
   let valid = base.broken.size === 0;
   input.forEach((element, index) => {
     const path = ['phases', index];
-    const file = parse(phaseSchema, element, path, problems);
+    const file = parseInto(phaseSchema, element, path, problems);
     const { blocks, broken } = parseBlocks(element, path, problems);
     // Blocks this phase inherits from a broken defaults block cannot be checked.
     const unchecked = new Set([...broken, ...[...base.broken].filter((key) => !(key in blocks))]);
@@ -388,13 +377,13 @@ function quantityProblems(quantity: QuantitySpec, path: ScenarioPath, symbols: S
 // ---- clients, thresholds, target, knee -------------------------------------------------------
 
 function resolveClients(input: unknown, problems: ScenarioProblem[]): ClientsSpec | undefined {
-  const file = parse(clientsSchema, input ?? {}, ['clients'], problems);
+  const file = parseInto(clientsSchema, input ?? {}, ['clients'], problems);
   const groups: SubscriberGroup[] = [];
   let valid = file !== undefined;
   const marketData = isMap(input) && Array.isArray(input['marketData']) ? input['marketData'] as unknown[] : [];
   marketData.forEach((element, index) => {
     const path = ['clients', 'marketData', index];
-    const group = parse(subscriberGroupSchema, element, path, problems);
+    const group = parseInto(subscriberGroupSchema, element, path, problems);
     if (group === undefined) {
       valid = false;
       return;
@@ -420,7 +409,7 @@ function resolveClients(input: unknown, problems: ScenarioProblem[]): ClientsSpe
   const fuzzInput = isMap(input) ? input['fuzz'] : undefined;
   let fuzz: FuzzClientsSpec | undefined;
   if (fuzzInput !== undefined && fuzzInput !== null) {
-    const fuzzFile = parse(fuzzClientsSchema, fuzzInput, ['clients', 'fuzz'], problems);
+    const fuzzFile = parseInto(fuzzClientsSchema, fuzzInput, ['clients', 'fuzz'], problems);
     if (fuzzFile === undefined) valid = false;
     else {
       fuzz = { sessions: fuzzFile.sessions ?? FUZZ_CLIENT_DEFAULTS.sessions, rateHz: fuzzFile.rate,
@@ -521,7 +510,7 @@ function resolveTarget(input: unknown, problems: ScenarioProblem[]): TargetSpec 
 
 function resolveKnee(input: unknown, phases: readonly Phase[] | undefined, problems: ScenarioProblem[]): KneeSpec | null | undefined {
   if (input === undefined || input === null) return null;
-  const file = parse(kneeSchema, input, ['knee'], problems);
+  const file = parseInto(kneeSchema, input, ['knee'], problems);
   const metric = isMap(input) && typeof input['metric'] === 'string' ? input['metric'] : undefined;
   if (metric === undefined) return undefined; // reported by the schema
   const before = problems.length;

@@ -6,6 +6,7 @@
  */
 import * as z from 'zod';
 import { closestKey } from './closestKey.js';
+import type { ScenarioPath, ScenarioProblem } from './scenarioProblem.js';
 import { describeValue } from './describeValue.js';
 import { parseDuration, type DurationUnit } from './parseDuration.js';
 import { THRESHOLD_DURATION_UNITS } from './parseThreshold.js';
@@ -74,6 +75,21 @@ export const scenarioErrorMap: z.core.$ZodErrorMap = (issue) => {
       return undefined;
   }
 };
+
+/**
+ * Checks `input` against `schema` with the scenario error map; each problem is added under `path`
+ * (an unknown-keys message holds one line per key, and each line is its own problem). Every file
+ * format validated like scenarios (feed layouts, HTTP mappings, message sets) uses this.
+ */
+export function parseInto<T>(schema: z.ZodType<T, unknown>, input: unknown, path: ScenarioPath, problems: ScenarioProblem[]): T | undefined {
+  const result = schema.safeParse(input, { error: scenarioErrorMap });
+  if (result.success) return result.data;
+  for (const issue of result.error.issues) {
+    const at = [...path, ...issue.path.map((part) => (typeof part === 'number' ? part : String(part)))];
+    for (const line of issue.message.split('\n')) problems.push({ path: at, message: line });
+  }
+  return undefined;
+}
 
 /**
  * Message for unknown keys, one line per key (each becomes its own problem): the closest known key

@@ -1,6 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { HttpMappingError } from './HttpMappingError.js';
-import { parseYamlWith } from '../../scenario/loadScenario.js';
+import { loadYamlFile, parseYamlWith } from '../../scenario/loadScenario.js';
 import type { HttpMapping } from './HttpMapping.js';
 import { resolveHttpMapping } from './resolveHttpMapping.js';
 
@@ -20,16 +19,8 @@ export function parseHttpMapping(text: string): LoadedHttpMapping {
 
 /** Reads and validates a mapping file; a file that cannot be read is a problem like any other. */
 export async function loadHttpMapping(path: string): Promise<LoadedHttpMapping> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (error as Error).message;
-    return { ok: false, problems: [`cannot read HTTP mapping ${path}: ${reason}`] };
-  }
-  const parsed = parseHttpMapping(text);
-  return parsed.ok ? parsed : { ok: false, problems: parsed.problems.map((p) => `${path}: ${p}`) };
+  const loaded = await loadYamlFile(path, 'HTTP mapping', resolveHttpMapping);
+  return loaded.ok ? { ok: true, mapping: loaded.value } : loaded;
 }
 
 /** {@link loadHttpMapping}, throwing an {@link HttpMappingError} with every problem when the file cannot be used. */

@@ -6,7 +6,7 @@
 import * as z from 'zod';
 import { RejectReason } from '../../../engine/protocol/codes.js';
 import type { ScenarioPath, ScenarioProblem } from '../../scenario/scenarioProblem.js';
-import { closed, scenarioErrorMap, unknownKeysMessage } from '../../scenario/scenarioSchema.js';
+import { closed, parseInto, unknownKeysMessage } from '../../scenario/scenarioSchema.js';
 import {
   MAPPING_SOURCES, type AnswerPath, type BodyField, type HttpMapping, type MappedStatus, type MappingSource, type RequestTemplate,
   type StatusClass, type TemplatePart,
@@ -89,7 +89,7 @@ export function resolveHttpMapping(input: unknown): ResolvedHttpMapping {
   const known = Object.keys(shape);
   for (const key of Object.keys(raw)) if (!known.includes(key)) add([], unknownKeysMessage([key], known));
   const section = <K extends keyof typeof shape>(key: K, value: unknown = raw[key], path: ScenarioPath = [key]): z.output<(typeof shape)[K]> | undefined =>
-    parse(shape[key] as unknown as z.ZodType<z.output<(typeof shape)[K]>, unknown>, value, path, problems);
+    parseInto(shape[key] as unknown as z.ZodType<z.output<(typeof shape)[K]>, unknown>, value, path, problems);
   const rawOps = raw['operations'];
   let operations: MappingFile['operations'] | undefined;
   if (typeof rawOps === 'object' && rawOps !== null && !Array.isArray(rawOps)) {
@@ -98,7 +98,7 @@ export function resolveHttpMapping(input: unknown): ResolvedHttpMapping {
     const opKnown = Object.keys(opShape);
     for (const key of Object.keys(ops)) if (!opKnown.includes(key)) add(['operations'], unknownKeysMessage([key], opKnown));
     const one = <K extends keyof typeof opShape>(key: K): z.output<(typeof opShape)[K]> | undefined =>
-      parse(opShape[key] as unknown as z.ZodType<z.output<(typeof opShape)[K]>, unknown>, ops[key], ['operations', key], problems);
+      parseInto(opShape[key] as unknown as z.ZodType<z.output<(typeof opShape)[K]>, unknown>, ops[key], ['operations', key], problems);
     const health = one('health');
     const newOp = one('new');
     const cancelOp = one('cancel');
@@ -243,13 +243,3 @@ function statusClasses(h: Record<'accepted' | 'rejected' | 'busy', readonly (num
   return (status) => exact.get(status) ?? classes.get(Math.floor(status / 100)) ?? 'error';
 }
 
-/** Checks `input` against `schema`; its problems are added under `path`. */
-function parse<T>(schema: z.ZodType<T, unknown>, input: unknown, path: ScenarioPath, problems: ScenarioProblem[]): T | undefined {
-  const result = schema.safeParse(input, { error: scenarioErrorMap });
-  if (result.success) return result.data;
-  for (const issue of result.error.issues) {
-    const at = [...path, ...issue.path.map((part) => (typeof part === 'number' ? part : String(part)))];
-    for (const line of issue.message.split('\n')) problems.push({ path: at, message: line });
-  }
-  return undefined;
-}

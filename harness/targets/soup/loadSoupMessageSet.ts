@@ -1,5 +1,4 @@
-import { readFile } from 'node:fs/promises';
-import { parseYamlWith } from '../../scenario/loadScenario.js';
+import { loadYamlFile, parseYamlWith } from '../../scenario/loadScenario.js';
 import { resolveSoupMessageSet } from './resolveSoupMessageSet.js';
 import type { SoupMessageSet } from './SoupMessageSet.js';
 
@@ -19,14 +18,6 @@ export function parseSoupMessageSet(text: string): LoadedSoupMessageSet {
 
 /** Reads and validates a message-set file; a file that cannot be read is a problem like any other. */
 export async function loadSoupMessageSet(path: string): Promise<LoadedSoupMessageSet> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (error as Error).message;
-    return { ok: false, problems: [`cannot read message set ${path}: ${reason}`] };
-  }
-  const parsed = parseSoupMessageSet(text);
-  return parsed.ok ? parsed : { ok: false, problems: parsed.problems.map((p) => `${path}: ${p}`) };
+  const loaded = await loadYamlFile(path, 'message set', resolveSoupMessageSet);
+  return loaded.ok ? { ok: true, messageSet: loaded.value } : loaded;
 }

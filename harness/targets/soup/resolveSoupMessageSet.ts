@@ -9,7 +9,7 @@ import type { LayoutField } from '../../feeds/FeedLayout.js';
 import { fieldTypeRange } from '../../feeds/layoutBytes.js';
 import { describeValue } from '../../scenario/describeValue.js';
 import type { ScenarioPath, ScenarioProblem } from '../../scenario/scenarioProblem.js';
-import { closed, scenarioErrorMap, unknownKeysMessage } from '../../scenario/scenarioSchema.js';
+import { closed, parseInto, unknownKeysMessage } from '../../scenario/scenarioSchema.js';
 import {
   FROM_ENGINE_ROLES, MESSAGE_ROLE_FIELDS, SOUP_FIELD_ROLES, SOUP_FIELD_TYPES, SOUP_MESSAGE_ROLES, TO_ENGINE_ROLES, type SoupField,
   type SoupFieldRole, type SoupMessage, type SoupMessageSet,
@@ -73,9 +73,9 @@ export function resolveSoupMessageSet(input: unknown): ResolvedSoupMessageSet {
   if (raw['version'] !== SOUP_MESSAGE_SET_VERSION) {
     add(['version'], raw['version'] === undefined ? 'required' : `this build reads message-set version ${SOUP_MESSAGE_SET_VERSION} only, got ${describeValue(raw['version'])}`);
   }
-  const name = parse(z.string().min(1).max(100), raw['name'], ['name'], problems);
-  const description = parse(z.string().optional(), raw['description'], ['description'], problems) ?? '';
-  const endianness = parse(z.enum(['big', 'little']).optional(), raw['endianness'], ['endianness'], problems) ?? 'big';
+  const name = parseInto(z.string().min(1).max(100), raw['name'], ['name'], problems);
+  const description = parseInto(z.string().optional(), raw['description'], ['description'], problems) ?? '';
+  const endianness = parseInto(z.enum(['big', 'little']).optional(), raw['endianness'], ['endianness'], problems) ?? 'big';
   const toEngine = messages('toEngine', raw['toEngine'], TO_ENGINE_ROLES, endianness === 'little', add, problems);
   const fromEngine = messages('fromEngine', raw['fromEngine'], FROM_ENGINE_ROLES, endianness === 'little', add, problems);
   const one = (list: readonly SoupMessage[], role: SoupMessage['role'], key: string, required: boolean): SoupMessage | null => {
@@ -97,12 +97,12 @@ export function resolveSoupMessageSet(input: unknown): ResolvedSoupMessageSet {
 
 function messages(key: string, input: unknown, roles: readonly SoupMessage['role'][], defaultLittle: boolean,
   add: (path: ScenarioPath, message: string) => void, problems: ScenarioProblem[]): SoupMessage[] {
-  const list = parse(z.array(z.unknown()).min(1).max(SOUP_MESSAGE_SET_LIMITS.messages), input, [key], problems) ?? [];
+  const list = parseInto(z.array(z.unknown()).min(1).max(SOUP_MESSAGE_SET_LIMITS.messages), input, [key], problems) ?? [];
   const out: SoupMessage[] = [];
   const codes = new Map<number, string>();
   list.forEach((entry, i) => {
     const path: ScenarioPath = [key, i];
-    const m = parse(messageSchema, entry, path, problems);
+    const m = parseInto(messageSchema, entry, path, problems);
     if (m === undefined) return;
     const code = m.type.charCodeAt(0);
     if (code > 0x7f) add([...path, 'type'], `"${m.type}" is not ASCII`);
@@ -114,7 +114,7 @@ function messages(key: string, input: unknown, roles: readonly SoupMessage['role
     let fieldFailed = false;
     (m.fields ?? []).forEach((fieldEntry, j) => {
       const at = [...path, 'fields', j];
-      const f = parse(fieldSchema, fieldEntry, at, problems);
+      const f = parseInto(fieldSchema, fieldEntry, at, problems);
       const resolved = f === undefined ? undefined : field(f, m.size, key === 'toEngine', defaultLittle, at, add);
       if (resolved !== undefined) fields.push(resolved);
       else fieldFailed = true;
@@ -215,12 +215,3 @@ function valueProblem(f: FieldFile, v: string | number): string | undefined {
   return undefined;
 }
 
-function parse<T>(schema: z.ZodType<T, unknown>, input: unknown, path: ScenarioPath, problems: ScenarioProblem[]): T | undefined {
-  const result = schema.safeParse(input, { error: scenarioErrorMap });
-  if (result.success) return result.data;
-  for (const issue of result.error.issues) {
-    const at = [...path, ...issue.path.map((part) => (typeof part === 'number' ? part : String(part)))];
-    for (const line of issue.message.split('\n')) problems.push({ path: at, message: line });
-  }
-  return undefined;
-}
