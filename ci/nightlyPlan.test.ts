@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { defaultNightlySeed, deriveRunSeeds, fuzzTargetOf, NIGHTLY_DEFAULTS, nightlyProblems, reproduceCommand, type NightlyOptions } from './nightlyPlan.js';
+import { defaultNightlySeed, deriveRunSeeds, fuzzEntryArgs, fuzzTargetOf, NIGHTLY_DEFAULTS, NIGHTLY_HAVOC_FRAMES, nightlyProblems, reproduceCommand, type NightlyOptions } from './nightlyPlan.js';
 
 const options = (over: Partial<NightlyOptions> = {}): NightlyOptions => ({
   scenarios: ['smoke', 'fuzz'], repeats: 6, seed: 20261207, target: undefined, fuzzTarget: undefined, baselineDir: undefined,
@@ -75,10 +75,19 @@ describe('nightlyProblems', () => {
 });
 
 describe('fuzzTargetOf and reproduceCommand', () => {
-  it('fuzzes the order-entry address of a tcp target, the embedded engine otherwise', () => {
-    expect(fuzzTargetOf({ target: 'tcp://10.0.0.5:9001,md=10.0.0.5:9002', fuzzTarget: undefined })).toBe('tcp://10.0.0.5:9001');
+  it('fuzzes a tcp target\'s order-entry and market-data addresses, the embedded engine otherwise', () => {
+    expect(fuzzTargetOf({ target: 'tcp://10.0.0.5:9001,md=10.0.0.5:9002', fuzzTarget: undefined })).toBe('tcp://10.0.0.5:9001,md=10.0.0.5:9002');
+    expect(fuzzTargetOf({ target: 'tcp://10.0.0.5:9001', fuzzTarget: undefined })).toBe('tcp://10.0.0.5:9001');
     expect(fuzzTargetOf({ target: undefined, fuzzTarget: undefined })).toBeUndefined();
     expect(fuzzTargetOf({ target: 'http://h:1', fuzzTarget: 'tcp://h:2' })).toBe('tcp://h:2');
+  });
+
+  it('runs the whole catalogue plus a million streaming havoc frames, or the quick sample alone with --quick', () => {
+    const full = fuzzEntryArgs({ target: 'tcp://h:1,md=h:2', fuzzTarget: undefined, quick: false }, 42, 'out/fuzz');
+    expect(full).toEqual(['fuzz', '--json', '--out', 'out/fuzz', '--seed', '42', '--havoc-frames', '1000000', '--target', 'tcp://h:1,md=h:2']);
+    expect(NIGHTLY_HAVOC_FRAMES).toBeGreaterThanOrEqual(1_000_000);
+    const quick = fuzzEntryArgs({ target: undefined, fuzzTarget: undefined, quick: true }, 42, 'out/fuzz');
+    expect(quick).toEqual(['fuzz', '--json', '--out', 'out/fuzz', '--seed', '42', '--quick']);
   });
 
   it('says how to reproduce a night with its seed, entries and target', () => {

@@ -85,14 +85,30 @@ export function scenarioFile(scenarioDir: string, name: string): string {
 }
 
 /**
- * The `matchbench fuzz --target` for a nightly: --fuzz-target, else the order-entry address of a
- * tcp --target, else undefined (the embedded engine).
+ * The `matchbench fuzz --target` for a nightly: --fuzz-target, else a tcp --target (its
+ * order-entry address and, with `md=`, its market-data address, which the md/* cases fuzz), else
+ * undefined (the embedded engine).
  */
 export function fuzzTargetOf(options: Pick<NightlyOptions, 'target' | 'fuzzTarget'>): string | undefined {
   if (options.fuzzTarget !== undefined) return options.fuzzTarget;
   const target = options.target?.trim();
   if (target === undefined || !target.startsWith('tcp://')) return undefined;
-  return target.split(',')[0];
+  const [orderEntry, ...rest] = target.split(',');
+  const md = rest.find((part) => part.startsWith('md=') || part.startsWith('marketData='));
+  return md === undefined ? orderEntry : `${orderEntry},md=${md.slice(md.indexOf('=') + 1)}`;
+}
+
+/** Streaming havoc frames of the full nightly's fuzz entry (issue 5: at least a million). */
+export const NIGHTLY_HAVOC_FRAMES = 1_000_000;
+
+/**
+ * The `matchbench fuzz` arguments of a nightly's fuzz entry: the whole catalogue plus
+ * {@link NIGHTLY_HAVOC_FRAMES} streaming havoc frames, or with --quick the quick sample alone.
+ */
+export function fuzzEntryArgs(options: Pick<NightlyOptions, 'target' | 'fuzzTarget' | 'quick'>, seed: number, outDir: string): string[] {
+  const target = fuzzTargetOf(options);
+  return ['fuzz', '--json', '--out', outDir, '--seed', String(seed),
+    ...(options.quick ? ['--quick'] : ['--havoc-frames', String(NIGHTLY_HAVOC_FRAMES)]), ...(target === undefined ? [] : ['--target', target])];
 }
 
 /** Every problem with the options at once (empty when they are usable); nothing is run before this passes. */

@@ -72,7 +72,7 @@ describe('npm run nightly --quick (end to end, the built CLI as child processes)
     expect(third.status).toBe(ExitCode.Target);
     expect(third.manifest).toMatchObject({ exitCode: ExitCode.Target, promoted: false, target: 'tcp://127.0.0.1:1,md=127.0.0.1:1' });
     expect(third.manifest?.entries[0]).toMatchObject({ runs: [{ verdict: null, exitCode: ExitCode.Target, problem: expect.stringMatching(/127\.0\.0\.1:1/) }] });
-    expect(third.manifest?.entries[1]).toMatchObject({ kind: 'fuzz', target: 'tcp://127.0.0.1:1', exitCode: ExitCode.Target, cases: null,
+    expect(third.manifest?.entries[1]).toMatchObject({ kind: 'fuzz', target: 'tcp://127.0.0.1:1,md=127.0.0.1:1', exitCode: ExitCode.Target, cases: null,
       problem: expect.stringMatching(/target not usable/) });
     expect(third.stderr).toMatch(/not promoted: the night failed \(exit 5\)/);
     expect(runDirs(path.join(baseline, 'smoke'))).toEqual(smoke2?.kind === 'scenario' ? smoke2.runs.map((r) => path.basename(r.dir)).sort() : []);

@@ -5,7 +5,7 @@
  *   for each matrix entry:
  *     scenario  →  matchbench run <file> --seed s_i --out <out>/<name>/r<i>-seed<s_i>   (i = 1..repeats)
  *               →  matchbench compare <baseline>/<name> <out>/<name> --json --html      (when a baseline exists)
- *     fuzz      →  matchbench fuzz --json --out <out>/fuzz [--quick]
+ *     fuzz      →  matchbench fuzz --json --out <out>/fuzz (--havoc-frames 1000000 | --quick)
  *   → exit code (ci/nightlyVerdict.ts) → nightly.json + summary.md → promote <out> to <baseline> when it passed
  */
 import { spawn } from 'node:child_process';
@@ -20,7 +20,7 @@ import {
   NIGHTLY_MANIFEST_FILE, NIGHTLY_MANIFEST_SCHEMA, NIGHTLY_MANIFEST_VERSION, NIGHTLY_SUMMARY_FILE,
   type NightlyComparison, type NightlyEntry, type NightlyFuzzEntry, type NightlyManifest, type NightlyRun, type NightlyScenarioEntry,
 } from './NightlyManifest.js';
-import { deriveRunSeeds, FUZZ_ENTRY, fuzzTargetOf, reproduceCommand, scenarioFile, type NightlyOptions } from './nightlyPlan.js';
+import { deriveRunSeeds, FUZZ_ENTRY, fuzzEntryArgs, fuzzTargetOf, reproduceCommand, scenarioFile, type NightlyOptions } from './nightlyPlan.js';
 import { nightlySummary, type NightlySummaryTexts } from './nightlySummary.js';
 import { scenarioExitCode, worstExitCode } from './nightlyVerdict.js';
 import { shortenScenario } from './shortenScenario.js';
@@ -154,8 +154,7 @@ async function runFuzzEntry(options: NightlyOptions, context: NightlyContext, ou
   rmSync(dir, { recursive: true, force: true });
   const [seed = 1] = deriveRunSeeds(options.seed, FUZZ_ENTRY, 1);
   const target = fuzzTargetOf(options) ?? null;
-  const child = await runCli(context, ['fuzz', '--json', '--out', dir, '--seed', String(seed),
-    ...(options.quick ? ['--quick'] : []), ...(target === null ? [] : ['--target', target])]);
+  const child = await runCli(context, fuzzEntryArgs(options, seed, dir));
   let report: { cases: number; failed: number } | undefined;
   try {
     report = JSON.parse(readFileSync(path.join(dir, 'fuzz-report.json'), 'utf8')) as { cases: number; failed: number };

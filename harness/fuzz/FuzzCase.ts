@@ -19,7 +19,34 @@ export const FUZZ_CLASSES = [
   'churn',
   'havoc',
 ] as const;
-export type FuzzClass = (typeof FUZZ_CLASSES)[number];
+/** The order-entry classes (the ones a scenario's `clients.fuzz.classes` may name). */
+export type OrderEntryFuzzClass = (typeof FUZZ_CLASSES)[number];
+
+/**
+ * The classes of the market-data port's cases (harness/fuzz/mdFuzzCatalogue.ts): each id starts
+ * with its class, e.g. `md/crc/SNAPSHOT_REQUEST/bit-17`.
+ */
+export const MD_FUZZ_CLASSES = [
+  'md/truncation',
+  'md/length',
+  'md/unknownType',
+  'md/version',
+  'md/crc',
+  'md/sequence',
+  'md/unexpected',
+  'md/snapshot',
+  'md/slowloris',
+  'md/flood',
+  'md/churn',
+] as const;
+export type MarketDataFuzzClass = (typeof MD_FUZZ_CLASSES)[number];
+export type FuzzClass = OrderEntryFuzzClass | MarketDataFuzzClass;
+
+/** Every class, order entry then market data: the rows of a report. */
+export const ALL_FUZZ_CLASSES: readonly FuzzClass[] = [...FUZZ_CLASSES, ...MD_FUZZ_CLASSES];
+
+/** The port a case is played on. */
+export type FuzzChannel = 'orderEntry' | 'marketData';
 
 /** One write of the case: bytes, sent after waiting `pauseMs` (default 0). */
 export interface FuzzChunk {
@@ -34,11 +61,15 @@ export interface FuzzChunk {
  * other CANCELEDs (IOC, FOK and market remainders) are not answers and are not compared.
  */
 export interface ExpectedAnswer {
-  readonly type: 'LOGIN_ACK' | 'ACK' | 'REJECT' | 'CANCELED' | 'REPLACED';
+  readonly type: 'LOGIN_ACK' | 'ACK' | 'REJECT' | 'CANCELED' | 'REPLACED' | 'BOOK_SNAPSHOT';
   /** The request's clientOrderId (not on LOGIN_ACK). */
   readonly clientOrderId?: number;
   /** RejectReason code, on REJECT. */
   readonly reason?: number;
+  /** On BOOK_SNAPSHOT (market data, the answer to SNAPSHOT_REQUEST): the symbol asked for. */
+  readonly symbolId?: number;
+  /** On BOOK_SNAPSHOT: the most levels either side may hold (the request's `levels`, or as many as fit). */
+  readonly maxLevelsPerSide?: number;
 }
 
 /**
@@ -84,6 +115,8 @@ export interface ExpectedOutcome {
 
 /** One fuzz case: played on its own TCP connection. */
 export interface FuzzCase {
+  /** The port it is played on. Default (absent) `orderEntry`; the `md/*` classes are `marketData`. */
+  readonly channel?: FuzzChannel;
   /** Stable id, unique in the catalogue: `<class>/<what>`; `matchbench fuzz --case <id>` replays it. */
   readonly id: string;
   readonly class: FuzzClass;

@@ -40,15 +40,8 @@ export function havocCase(seed: number, index: number, rules: FuzzRules, frames 
   const parts: Uint8Array[] = [];
   const kinds: string[] = [];
   for (let i = 0; i < frames; i++) {
-    const sequence = 2 + i;
-    const frame = validFrame(rng, rules, sequence);
-    if (rng.chance(0.25)) {
-      parts.push(frame);
-      kinds.push('valid');
-      continue;
-    }
-    const [kind, mutated] = mutate(rng, frame);
-    parts.push(mutated);
+    const [kind, bytes] = havocFrame(rng, rules, 2 + i);
+    parts.push(bytes);
     kinds.push(kind);
   }
   const bytes = concatBytes(parts);
@@ -66,7 +59,39 @@ export function havocCase(seed: number, index: number, rules: FuzzRules, frames 
   };
 }
 
-function validFrame(rng: Rng, rules: FuzzRules, sequence: number): Uint8Array {
+/** How {@link havocFrame} draws; each documents its default. */
+export interface HavocFrameOptions {
+  /** Chance that the frame is left valid. Default 1/4 (havoc cases); streaming havoc sends mostly valid frames. */
+  readonly validProbability?: number;
+  /**
+   * Whether a NEW_ORDER may be GTC (rest on the book). Default true. Streaming havoc sends IOC
+   * only, so that a million frames do not pile orders on the book: memory growth is then the
+   * engine's, not the book's.
+   */
+  readonly resting?: boolean;
+}
+
+/**
+ * One havoc frame with sequence `sequence`, drawn from `rng`: a valid client frame on the sweep
+ * symbol, mutated unless it stays valid. Returns what was done to it (`valid`, `cut at 30`, …) and
+ * its bytes.
+ */
+export function havocFrame(rng: Rng, rules: FuzzRules, sequence: number, options: HavocFrameOptions = {}): [string, Uint8Array] {
+  const frame = validFrame(rng, rules, sequence, options.resting ?? true);
+  if (rng.chance(options.validProbability ?? 0.25)) return ['valid', frame];
+  return mutate(rng, frame);
+}
+
+/**
+ * Whether a havoc frame leaves the peer out of step with our frame boundaries: its length field
+ * (bytes 0–1) does not give its own length (a cut, a wrong length, garbage, a flip or random byte
+ * that hit the length field). The bytes after it would be read as part of it.
+ */
+export function breaksFraming(bytes: Uint8Array): boolean {
+  return bytes.length < 2 || (bytes[0]! | (bytes[1]! << 8)) !== bytes.length;
+}
+
+function validFrame(rng: Rng, rules: FuzzRules, sequence: number, resting: boolean): Uint8Array {
   // Only the sweep symbol: a sell on the semantic symbol could fill the resting buys semantic cases rely on.
   const symbol = rules.sweepSymbol;
   const header = { symbolId: symbol.symbolId, sequence, timestampNs: 3_600_000_000_000 + sequence };
@@ -83,10 +108,12 @@ function validFrame(rng: Rng, rules: FuzzRules, sequence: number): Uint8Array {
     case 2:
       message = { type: MessageType.Replace, ...header, clientOrderId, price, quantity: rng.int(1, 100) };
       break;
-    default:
+    default: {
+      const side = rng.chance(0.5) ? Side.Buy : Side.Sell;
+      const gtc = rng.chance(0.5);
       message = { type: MessageType.NewOrder, ...header, clientOrderId, price, quantity: rng.int(1, 100),
-        side: rng.chance(0.5) ? Side.Buy : Side.Sell, orderType: OrderType.Limit,
-        timeInForce: rng.chance(0.5) ? TimeInForce.GTC : TimeInForce.IOC };
+        side, orderType: OrderType.Limit, timeInForce: gtc && resting ? TimeInForce.GTC : TimeInForce.IOC };
+    }
   }
   return new Uint8Array(encode(message));
 }

@@ -16,6 +16,18 @@ const duplicate: ExpectedOutcome = {
 };
 
 describe('judgeOutcome', () => {
+  it('takes a BOOK_SNAPSHOT of the symbol asked for within the levels asked for, and names one that is not', () => {
+    const asked: ExpectedOutcome = { answers: [{ type: 'BOOK_SNAPSHOT', symbolId: 72, maxLevelsPerSide: 2 }], end: { kind: 'alive', nextSequence: 3 } };
+    const snapshot = (symbolId: number, bids: number, asks: number): ObservedFrame =>
+      ({ name: 'BOOK_SNAPSHOT', type: MessageType.BookSnapshot, symbolId, bids, asks });
+    // Feed frames in between are not answers.
+    const trade: ObservedFrame = { name: 'TRADE', type: MessageType.Trade };
+    expect(judgeOutcome(asked, { frames: [trade, snapshot(72, 2, 0), logout], closed: true })).toBeUndefined();
+    expect(judgeOutcome(asked, { frames: [snapshot(72, 3, 0), logout], closed: true }))
+      .toMatch(/expected \[BOOK_SNAPSHOT \(symbol 72, ≤ 2 levels a side\)\], got \[BOOK_SNAPSHOT \(symbol 72, 3 bids, 0 asks\)\]/);
+    expect(judgeOutcome(asked, { frames: [snapshot(71, 1, 1), logout], closed: true })).toMatch(/got \[BOOK_SNAPSHOT \(symbol 71/);
+  });
+
   it('passes the prescribed SESSION_ERROR then close, with or without the answers cut off by it', () => {
     expect(judgeOutcome(checksum, { frames: [ack(1), sessionError(5)], closed: true })).toBeUndefined();
     expect(judgeOutcome(checksum, { frames: [sessionError(5)], closed: true })).toBeUndefined();

@@ -28,7 +28,7 @@ export function judgeOutcome(expected: ExpectedOutcome, observed: Observation): 
     ? answers.length <= expected.answers.length && answers.every((a, i) => sameAnswer(expected.answers[i]!, a))
     : answers.length === expected.answers.length && answers.every((a, i) => sameAnswer(expected.answers[i]!, a));
   if (!answersMatch) {
-    return `answers: expected [${expected.answers.map(describeExpected).join(', ')}], got [${answers.map(describeFrame).join(', ')}]${closing(observed)}`;
+    return `answers: expected [${runs(expected.answers.map(describeExpected))}], got [${runs(answers.map(describeFrame))}]${closing(observed)}`;
   }
   switch (end.kind) {
     case 'sessionError': {
@@ -67,7 +67,8 @@ export function judgeOutcome(expected: ExpectedOutcome, observed: Observation): 
 /** `REJECT InvalidSide (clientOrderId 1002)`, for reports. */
 export function describeExpected(answer: ExpectedAnswer): string {
   const reason = answer.reason === undefined ? '' : ` ${codeName(RejectReason, answer.reason)}`;
-  return `${answer.type}${reason}${answer.clientOrderId === undefined ? '' : ` (clientOrderId ${answer.clientOrderId})`}`;
+  const snapshot = answer.symbolId === undefined ? '' : ` (symbol ${answer.symbolId}, ≤ ${answer.maxLevelsPerSide ?? '?'} levels a side)`;
+  return `${answer.type}${reason}${answer.clientOrderId === undefined ? '' : ` (clientOrderId ${answer.clientOrderId})`}${snapshot}`;
 }
 
 /** One line for an expected outcome: `REJECT InvalidSide (clientOrderId 1002), then alive`. */
@@ -80,20 +81,34 @@ export function describeOutcome(expected: ExpectedOutcome): string {
         : end.kind === 'closed' ? (end.logout ? 'LOGOUT then close' : 'close')
           : end.kind === 'hangUp' ? `close, silently or after SESSION_ERROR ${end.reasons.map((r) => codeName(SessionErrorReason, r)).join(' or ')}`
           : 'the engine stays up (any protocol reaction)';
-  return expected.answers.length === 0 ? endText : `${expected.answers.map(describeExpected).join(', ')}, then ${endText}`;
+  return expected.answers.length === 0 ? endText : `${runs(expected.answers.map(describeExpected))}, then ${endText}`;
 }
 
 /** One line for what the engine did. */
 export function describeObservation(observed: Observation): string {
   if (observed.loginFailed !== undefined) return `login prelude failed: ${observed.loginFailed}`;
   if (observed.churnFailed !== undefined) return observed.churnFailed;
-  const frames = observed.frames.map(describeFrame).join(', ');
+  const frames = runs(observed.frames.map(describeFrame));
   return `${frames === '' ? 'no frames' : frames}${observed.malformed === undefined ? '' : `, then malformed bytes (${observed.malformed})`}${closing(observed)}`;
+}
+
+/** `a, b, b, b` → `a, 3 × b`: floods answer thousands of times alike. */
+function runs(items: readonly string[]): string {
+  const out: string[] = [];
+  for (let i = 0; i < items.length;) {
+    let j = i + 1;
+    while (j < items.length && items[j] === items[i]) j++;
+    out.push(j - i > 2 ? `${j - i} × ${items[i]!}` : items.slice(i, j).join(', '));
+    i = j;
+  }
+  return out.join(', ');
 }
 
 function sameAnswer(expected: ExpectedAnswer, got: ObservedFrame): boolean {
   if (expected.type !== (got.type === MessageType.LoginAck ? 'LOGIN_ACK' : got.name)) return false;
   if (expected.clientOrderId !== undefined && expected.clientOrderId !== got.clientOrderId) return false;
+  if (expected.symbolId !== undefined && expected.symbolId !== got.symbolId) return false;
+  if (expected.maxLevelsPerSide !== undefined && ((got.bids ?? 0) > expected.maxLevelsPerSide || (got.asks ?? 0) > expected.maxLevelsPerSide)) return false;
   return expected.type !== 'REJECT' || expected.reason === got.reason;
 }
 

@@ -16,7 +16,7 @@ import { encode } from '../../engine/protocol/encode.js';
 import { MessageType } from '../../engine/protocol/messages.js';
 import { TargetError } from '../clients/TargetError.js';
 import { FUZZ_HEARTBEAT_INTERVAL_MS } from './fuzzCatalogue.js';
-import type { ChurnPlan, FuzzCase } from './FuzzCase.js';
+import type { ChurnPlan, FuzzCase, FuzzChannel } from './FuzzCase.js';
 import {
   describeFrame, FuzzConnection, isAnswer, playFuzzCase, sleep, type FuzzTarget, type Observation, type PlayOptions,
 } from './playFuzzCase.js';
@@ -35,10 +35,19 @@ export async function playCase(target: FuzzTarget, fuzzCase: FuzzCase, nextClien
   const plan = fuzzCase.churn;
   if (plan === undefined || plan.kind === 'halfClose') return playFuzzCase(target, fuzzCase, nextClientId(), options);
   switch (plan.kind) {
-    case 'burst': return playBurst(target, plan, nextClientId, options);
+    case 'burst': return playBurst(target, plan, nextClientId, options, channelOf(fuzzCase));
     case 'reset': return playReset(target, fuzzCase, plan, nextClientId(), options);
-    case 'beyondLimit': return playBeyondLimit(target, plan, nextClientId, options);
+    case 'beyondLimit': return playBeyondLimit(target, plan, nextClientId, options, channelOf(fuzzCase));
   }
+}
+
+function channelOf(fuzzCase: FuzzCase): FuzzChannel {
+  return fuzzCase.channel ?? 'orderEntry';
+}
+
+/** Market-data frames a logged-in subscriber may get at any time: the feed and its heartbeat. */
+function isFeedFrame(type: number): boolean {
+  return type === MessageType.Trade || type === MessageType.LevelUpdate || type === MessageType.Quote || type === MessageType.FeedHeartbeat;
 }
 
 function login(clientId: number): Uint8Array {
@@ -46,8 +55,9 @@ function login(clientId: number): Uint8Array {
 }
 
 async function playBurst(target: FuzzTarget, plan: Extract<ChurnPlan, { kind: 'burst' }>, nextClientId: () => number,
-  options: PlayOptions): Promise<Observation> {
-  const opened = await Promise.allSettled(Array.from({ length: plan.connections }, () => FuzzConnection.open(target, options.connectTimeoutMs)));
+  options: PlayOptions, channel: FuzzChannel): Promise<Observation> {
+  const opened = await Promise.allSettled(Array.from({ length: plan.connections },
+    () => FuzzConnection.open(target, options.connectTimeoutMs, channel)));
   const connections = opened.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
   try {
     const failed = opened.find((o): o is PromiseRejectedResult => o.status === 'rejected');
@@ -70,7 +80,8 @@ async function playBurst(target: FuzzTarget, plan: Extract<ChurnPlan, { kind: 'b
       if (c.malformed !== undefined) problems.push(`connection ${i}: malformed frame: ${c.malformed}`);
       for (const frame of c.frames) {
         const allowed = (frame.type === MessageType.LoginAck && plan.login === 'whole')
-          || (frame.type === MessageType.SessionError && frame.reason === SessionErrorReason.TooManyConnections);
+          || (frame.type === MessageType.SessionError && frame.reason === SessionErrorReason.TooManyConnections)
+          || (channel === 'marketData' && plan.login === 'whole' && isFeedFrame(frame.type));
         if (!allowed) problems.push(`connection ${i}: ${describeFrame(frame)}`);
       }
       if (plan.login === 'whole' && c.frames.length === 0) problems.push(`connection ${i}: no answer to LOGIN${c.closed ? '; closed' : ''}`);
@@ -84,7 +95,7 @@ async function playBurst(target: FuzzTarget, plan: Extract<ChurnPlan, { kind: 'b
 
 async function playReset(target: FuzzTarget, fuzzCase: FuzzCase, plan: Extract<ChurnPlan, { kind: 'reset' }>, clientId: number,
   options: PlayOptions): Promise<Observation> {
-  const first = await FuzzConnection.open(target, options.connectTimeoutMs);
+  const first = await FuzzConnection.open(target, options.connectTimeoutMs, channelOf(fuzzCase));
   let frames;
   try {
     if (fuzzCase.login) {
@@ -111,7 +122,7 @@ async function playReset(target: FuzzTarget, fuzzCase: FuzzCase, plan: Extract<C
   }
   // We reset it: what the engine sent before is the observation, the close is ours.
   if (plan.after === undefined) return { frames, closed: false };
-  const again: FuzzCase = { id: fuzzCase.id, class: fuzzCase.class, description: fuzzCase.description, login: true,
+  const again: FuzzCase = { id: fuzzCase.id, class: fuzzCase.class, channel: channelOf(fuzzCase), description: fuzzCase.description, login: true,
     chunks: [{ bytes: plan.after }], expected: fuzzCase.expected };
   // Until the engine has seen the reset, the client id is still logged in (InvalidLogin).
   const deadline = performance.now() + options.answerTimeoutMs;
@@ -127,14 +138,14 @@ async function playReset(target: FuzzTarget, fuzzCase: FuzzCase, plan: Extract<C
 }
 
 async function playBeyondLimit(target: FuzzTarget, plan: Extract<ChurnPlan, { kind: 'beyondLimit' }>, nextClientId: () => number,
-  options: PlayOptions): Promise<Observation> {
+  options: PlayOptions, channel: FuzzChannel): Promise<Observation> {
   const sessions: FuzzConnection[] = [];
   let extra: FuzzConnection | undefined;
   try {
     // Connections of earlier cases may still be closing in the engine: a refusal is retried for a while.
     const deadline = performance.now() + options.answerTimeoutMs;
     while (sessions.length < plan.maxConnections) {
-      const connection = await FuzzConnection.open(target, options.connectTimeoutMs);
+      const connection = await FuzzConnection.open(target, options.connectTimeoutMs, channel);
       connection.write(login(nextClientId()));
       await connection.waitFor(() => connection.done || connection.frames.length > 0, options.answerTimeoutMs);
       const answer = connection.frames[0];
@@ -150,7 +161,7 @@ async function playBeyondLimit(target: FuzzTarget, plan: Extract<ChurnPlan, { ki
       return { frames: [], closed: false, churnFailed: `session ${sessions.length + 1} of the ${plan.maxConnections} the limit allows ` +
         `could not log in: ${answer === undefined ? (connection.closed ? 'closed' : 'no answer') : describeFrame(answer)}` };
     }
-    const last = await FuzzConnection.open(target, options.connectTimeoutMs);
+    const last = await FuzzConnection.open(target, options.connectTimeoutMs, channel);
     extra = last;
     last.write(login(nextClientId()));
     await last.waitFor(() => last.done, options.answerTimeoutMs);
@@ -159,11 +170,12 @@ async function playBeyondLimit(target: FuzzTarget, plan: Extract<ChurnPlan, { ki
     // The sessions inside the limit must not have been touched: each still answers LOGOUT.
     for (const s of sessions) s.write(encode({ type: MessageType.Logout, symbolId: 0, sequence: 2, timestampNs: 2, reason: 1 }));
     await Promise.all(sessions.map((s) => s.waitFor(() => s.done, options.answerTimeoutMs)));
-    const hurt = sessions.filter((s) => s.frames[1]?.type !== MessageType.Logout || !s.closed || s.frames.length !== 2);
+    const own = (s: FuzzConnection): typeof s.frames => s.frames.filter((f) => !isFeedFrame(f.type));
+    const hurt = sessions.filter((s) => own(s)[1]?.type !== MessageType.Logout || !s.closed || own(s).length !== 2);
     if (hurt.length > 0) {
       const s = hurt[0]!;
       return { ...observation, churnFailed: `${hurt.length} of the ${plan.maxConnections} sessions inside the limit did not answer LOGOUT ` +
-        `after the extra connection (first: ${s.frames.slice(1).map(describeFrame).join(', ') || 'nothing'}${s.closed ? ', closed' : ''})` };
+        `after the extra connection (first: ${own(s).slice(1).map(describeFrame).join(', ') || 'nothing'}${s.closed ? ', closed' : ''})` };
     }
     return observation;
   } catch (error) {

@@ -7,7 +7,7 @@ import { MessageType, type Message } from '../../engine/protocol/messages.js';
 import { ProtocolError } from '../../engine/protocol/ProtocolError.js';
 import { TargetError } from '../clients/TargetError.js';
 import { FUZZ_HEARTBEAT_INTERVAL_MS } from './fuzzCatalogue.js';
-import type { FuzzCase } from './FuzzCase.js';
+import type { FuzzCase, FuzzChannel } from './FuzzCase.js';
 
 /** Where the engine's order-entry port is. */
 export interface FuzzTarget {
@@ -41,6 +41,11 @@ export interface ObservedFrame {
   readonly reason?: number;
   /** On SESSION_ERROR. */
   readonly refSequence?: number;
+  /** On BOOK_SNAPSHOT. */
+  readonly symbolId?: number;
+  /** On BOOK_SNAPSHOT: levels per side. */
+  readonly bids?: number;
+  readonly asks?: number;
 }
 
 /** Everything the engine did on a case's connection. */
@@ -78,7 +83,7 @@ export async function playFuzzCase(target: FuzzTarget, fuzzCase: FuzzCase, clien
     const failure = await placePeerOrders(target, fuzzCase.peerOrders, clientId + PEER_CLIENT_ID_OFFSET, options);
     if (failure !== undefined) return { frames: [], closed: false, loginFailed: `peer session: ${failure}` };
   }
-  const connection = await FuzzConnection.open(target, options.connectTimeoutMs);
+  const connection = await FuzzConnection.open(target, options.connectTimeoutMs, fuzzCase.channel);
   try {
     if (fuzzCase.login) {
       connection.write(encode({ type: MessageType.Login, symbolId: 0, sequence: 1, timestampNs: 1, clientId,
@@ -156,9 +161,10 @@ function countFrames(bytes: Uint8Array): number {
   return count;
 }
 
-/** True for the frames that answer a request: LOGIN_ACK, ACK, REJECT, REPLACED and CANCELED User. */
+/** True for the frames that answer a request: LOGIN_ACK, ACK, REJECT, REPLACED, CANCELED User and BOOK_SNAPSHOT. */
 export function isAnswer(frame: ObservedFrame): boolean {
   switch (frame.type) {
+    case MessageType.BookSnapshot:
     case MessageType.LoginAck:
     case MessageType.Ack:
     case MessageType.Reject:
@@ -179,22 +185,32 @@ export function describeFrame(frame: ObservedFrame): string {
       : frame.type === MessageType.SessionError ? SessionErrorReason : frame.type === MessageType.Canceled ? CancelReason : undefined;
     reason = ` ${table === undefined ? frame.reason : codeName(table, frame.reason)}`;
   }
-  return `${frame.name}${reason}${frame.clientOrderId === undefined ? '' : ` (clientOrderId ${frame.clientOrderId})`}`;
+  const snapshot = frame.symbolId === undefined ? '' : ` (symbol ${frame.symbolId}, ${frame.bids ?? 0} bids, ${frame.asks ?? 0} asks)`;
+  return `${frame.name}${reason}${frame.clientOrderId === undefined ? '' : ` (clientOrderId ${frame.clientOrderId})`}${snapshot}`;
 }
 
-/** One socket, its frames as they arrive, and a way to wait on them. */
+/**
+ * One socket, its frames as they arrive, and a way to wait on them. It checks the engine's
+ * outbound numbering as docs/PROTOCOL.md lays it down per channel ("Sequence rules").
+ */
 export class FuzzConnection {
   readonly frames: ObservedFrame[] = [];
   closed = false;
   malformed: string | undefined;
+  /** Frames received, all of them (feed frames included). */
+  received = 0;
   readonly #socket: net.Socket;
+  readonly #channel: FuzzChannel;
   // The engine's frames are judged against the protocol's hard limit, not ours: a long snapshot is its business.
   readonly #reader = new FrameReader({ maxFrameLength: FRAME_LENGTH_LIMIT });
   #wake: (() => void) | undefined;
   #nextSequence = 1;
+  /** Market data: the last feed sequence seen (session frames carry it, feed frames go above it); -1 before LOGIN_ACK. */
+  #lastFeedSequence = -1;
 
-  private constructor(socket: net.Socket) {
+  private constructor(socket: net.Socket, channel: FuzzChannel) {
     this.#socket = socket;
+    this.#channel = channel;
     socket.on('data', (chunk: Buffer) => this.#receive(chunk));
     socket.on('close', () => {
       this.closed = true;
@@ -204,7 +220,7 @@ export class FuzzConnection {
     socket.on('error', () => {});
   }
 
-  static open(target: FuzzTarget, timeoutMs: number): Promise<FuzzConnection> {
+  static open(target: FuzzTarget, timeoutMs: number, channel: FuzzChannel = 'orderEntry'): Promise<FuzzConnection> {
     return new Promise((resolve, reject) => {
       const socket = net.connect({ host: target.host, port: target.port, noDelay: true });
       const timer = setTimeout(() => {
@@ -215,7 +231,7 @@ export class FuzzConnection {
       socket.once('connect', () => {
         clearTimeout(timer);
         socket.removeAllListeners('error');
-        resolve(new FuzzConnection(socket));
+        resolve(new FuzzConnection(socket, channel));
       });
       socket.once('error', (error) => {
         clearTimeout(timer);
@@ -273,12 +289,12 @@ export class FuzzConnection {
     this.#reader.push(chunk);
     try {
       for (let message = this.#reader.next(); message !== undefined; message = this.#reader.next()) {
-        // Order entry, engine → client: every frame takes the next sequence, from 1 (the prelude's LOGIN_ACK included).
-        if (message.sequence !== this.#nextSequence) {
-          this.malformed = `${nameOf(message.type)} carries sequence ${message.sequence} where ${this.#nextSequence} was due`;
+        const wrong = this.#channel === 'marketData' ? this.#feedSequenceProblem(message) : this.#sessionSequenceProblem(message);
+        if (wrong !== undefined) {
+          this.malformed = wrong;
           break;
         }
-        this.#nextSequence++;
+        this.received++;
         this.frames.push(observe(message));
       }
     } catch (error) {
@@ -286,6 +302,34 @@ export class FuzzConnection {
       this.malformed = `${codeName(SessionErrorReason, error.reason)}: ${error.message}`;
     }
     this.#notify();
+  }
+
+  /** Order entry, engine → client: every frame takes the next sequence, from 1 (the prelude's LOGIN_ACK included). */
+  #sessionSequenceProblem(message: Message): string | undefined {
+    if (message.sequence !== this.#nextSequence) return `${nameOf(message.type)} carries sequence ${message.sequence} where ${this.#nextSequence} was due`;
+    this.#nextSequence++;
+    return undefined;
+  }
+
+  /**
+   * Market data, engine → subscriber: TRADE, LEVEL_UPDATE and QUOTE go above the last feed
+   * sequence (by one, unless this subscriber's frames were dropped: a gap is allowed, a step back
+   * is not); the session's own frames carry the last feed sequence issued, which is never below
+   * the last one seen.
+   */
+  #feedSequenceProblem(message: Message): string | undefined {
+    const last = this.#lastFeedSequence;
+    const feed = message.type === MessageType.Trade || message.type === MessageType.LevelUpdate || message.type === MessageType.Quote;
+    if (last < 0 && (feed || message.type !== MessageType.LoginAck) && message.type !== MessageType.SessionError && message.type !== MessageType.Logout) {
+      return `${nameOf(message.type)} before LOGIN_ACK on market data`;
+    }
+    if (feed) {
+      if (message.sequence <= last) return `${nameOf(message.type)} carries feed sequence ${message.sequence}, not above the last one (${last})`;
+    } else if (last >= 0 && message.sequence < last) {
+      return `${nameOf(message.type)} carries feed sequence ${message.sequence}, below the last one seen (${last})`;
+    }
+    this.#lastFeedSequence = Math.max(last, message.sequence);
+    return undefined;
   }
 
   #notify(): void {
@@ -306,6 +350,8 @@ function observe(message: Message): ObservedFrame {
       return { name, type: message.type, reason: message.reason, refSequence: message.refSequence };
     case MessageType.Logout:
       return { name, type: message.type, reason: message.reason };
+    case MessageType.BookSnapshot:
+      return { name, type: message.type, symbolId: message.symbolId, bids: message.bids.length, asks: message.asks.length };
     default:
       return { name, type: message.type };
   }

@@ -1,7 +1,7 @@
 /**
  * The fuzzer's oracle: what docs/PROTOCOL.md says an engine does with a byte stream on an
- * order-entry connection ("Decoding order", "Session rules", "REJECT check order", "Client order
- * ids").
+ * order-entry or market-data connection ("Decoding order", "Session rules", "REJECT check order",
+ * "Client order ids", SNAPSHOT_REQUEST).
  *
  * Written from the document, not by calling the engine's decoder or `orderRules.ts`: the fuzzer
  * checks the engine against the contract, so it must not share the engine's code for the parts it
@@ -22,13 +22,14 @@ import {
   PROTOCOL_VERSION,
   SNAPSHOT_ENTRY_LENGTH,
   headerFields,
+  maxSnapshotEntries,
   messageLayout,
   snapshotFrameLength,
   type FieldLayout,
 } from '../../engine/protocol/messageLayouts.js';
 import { MessageType } from '../../engine/protocol/messages.js';
 import { readRawField } from '../../engine/protocol/rawFrame.js';
-import type { ExpectedAnswer, ExpectedOutcome } from './FuzzCase.js';
+import type { ExpectedAnswer, ExpectedOutcome, FuzzChannel } from './FuzzCase.js';
 import type { FuzzRules } from './fuzzRules.js';
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
@@ -37,10 +38,16 @@ const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 export interface StreamStart {
   /** Logged in with LOGIN sequence 1 (the case's frames start at sequence 2). */
   readonly loggedIn: boolean;
+  /**
+   * The port: `orderEntry` (default) or `marketData`, where the subscriber's types are LOGIN,
+   * HEARTBEAT, LOGOUT, SESSION_ERROR and SNAPSHOT_REQUEST (answered with BOOK_SNAPSHOT).
+   */
+  readonly channel?: FuzzChannel;
 }
 
-/** The outcome docs/PROTOCOL.md prescribes for `bytes` sent on a fresh order-entry connection. */
+/** The outcome docs/PROTOCOL.md prescribes for `bytes` sent on a fresh connection to `start.channel`. */
 export function predictOutcome(bytes: Uint8Array, start: StreamStart, rules: FuzzRules): ExpectedOutcome {
+  const sender = start.channel === 'marketData' ? 'marketDataSubscriber' : 'orderEntryClient';
   const answers: ExpectedAnswer[] = [];
   let loggedIn = start.loggedIn;
   let nextSequence = loggedIn ? 2 : 1;
@@ -88,7 +95,7 @@ export function predictOutcome(bytes: Uint8Array, start: StreamStart, rules: Fuz
     }
     // Session rules 1–4.
     const sequence = ref;
-    if (!layout.senders.includes('orderEntryClient')) return fail(SessionErrorReason.UnexpectedMessage, sequence);
+    if (!layout.senders.includes(sender)) return fail(SessionErrorReason.UnexpectedMessage, sequence);
     if (!loggedIn && type !== MessageType.Login) return fail(SessionErrorReason.NotLoggedIn, sequence);
     if (loggedIn && type === MessageType.Login) return fail(SessionErrorReason.DuplicateLogin, sequence);
     if (sequence !== nextSequence) return fail(SessionErrorReason.SequenceGap, sequence);
@@ -150,9 +157,16 @@ export function predictOutcome(bytes: Uint8Array, start: StreamStart, rules: Fuz
         answers.push(reason === 0 ? { type: 'REPLACED', clientOrderId } : { type: 'REJECT', clientOrderId, reason });
         break;
       }
+      case MessageType.SnapshotRequest: {
+        // "0: as many as fit"; a side never holds more than one frame's entries.
+        const levels = view.getUint16(24, true);
+        const fit = maxSnapshotEntries(rules.maxFrameLength);
+        answers.push({ type: 'BOOK_SNAPSHOT', symbolId, maxLevelsPerSide: levels === 0 ? fit : Math.min(levels, fit) });
+        break;
+      }
       default:
         // Every other type fails session rule 1 above.
-        throw new Error(`unreachable: type 0x${type.toString(16)} passed the order-entry sender check`);
+        throw new Error(`unreachable: type 0x${type.toString(16)} passed the ${sender} sender check`);
     }
   }
   return loggedIn ? { answers, end: { kind: 'alive', nextSequence } } : { answers, end: { kind: 'silent' } };

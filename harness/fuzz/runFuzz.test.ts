@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../engine/Engine.js';
+import { MD_FUZZ_CLASSES } from './FuzzCase.js';
 import { FUZZ_RULES_DEFAULTS as rules } from './fuzzRules.js';
 import { runFuzz } from './runFuzz.js';
 import { findFuzzCase, selectFuzzCases } from './selectFuzzCases.js';
@@ -27,6 +28,16 @@ describe('runFuzz against the reference engine', () => {
     expect(report.cases).toBe(cases.length);
     expect(report.classes.map((c) => c.class)).toContain('havoc');
     expect(report.classes.every((c) => c.passed === c.cases)).toBe(true);
+  }, 60_000);
+
+  it('passes the quick sample of the market-data classes on the market-data port, each class reported', async () => {
+    // No connection limit in the rules: md/churn/beyond-limit is the CLI test's (the embedded engine there has a small limit).
+    const cases = selectFuzzCases(rules, { quick: true, marketData: true }).filter((c) => c.channel === 'marketData');
+    const report = await runFuzz(cases, { target: { host: '127.0.0.1', port: engine.orderEntry.port },
+      marketDataTarget: { host: '127.0.0.1', port: engine.marketData.port }, rules });
+    expect(report.failures).toEqual([]);
+    expect(report.classes.map((c) => c.class).sort()).toEqual([...MD_FUZZ_CLASSES].sort());
+    expect(report.target).toMatch(/, md 127\.0\.0\.1:\d+$/);
   }, 60_000);
 });
 
@@ -63,6 +74,27 @@ describe('runFuzz against a sloppy engine', () => {
       observed: expect.stringMatching(/^no SESSION_ERROR; got no frames; connection closed/),
     });
     expect(report.classes.find((c) => c.class === 'crc')).toEqual({ class: 'crc', cases: 2, passed: 0, failed: 2 });
+  }, 30_000);
+
+  it('catches a market-data port that skips the CRC and answers order-entry types, with md/ ids and their replay bytes', async () => {
+    const ids = ['md/crc/SNAPSHOT_REQUEST/zero', 'md/crc/HEARTBEAT/bit-200', 'md/unexpected/NEW_ORDER/wellFormed', 'md/sequence/heartbeat-gap'];
+    const cases = ids.map((id) => findFuzzCase(id, rules)!);
+    // The sloppy engine stands in for both ports: it logs anyone in and answers LOGOUT, so the probes pass.
+    const report = await runFuzz(cases, { target: { host: '127.0.0.1', port: sloppy.port }, marketDataTarget: { host: '127.0.0.1', port: sloppy.port },
+      rules, quietMs: 100, answerTimeoutMs: 300 });
+    const failed = new Map(report.failures.map((f) => [f.id, f]));
+    expect([...failed.keys()].sort()).toEqual([...ids].sort());
+    expect(failed.get('md/crc/SNAPSHOT_REQUEST/zero')).toMatchObject({
+      class: 'md/crc',
+      expected: 'SESSION_ERROR ChecksumMismatch (refSequence 0) then close',
+      hex: Buffer.from(cases[0]!.chunks[0]!.bytes).toString('hex'),
+      login: true,
+    });
+    expect(failed.get('md/unexpected/NEW_ORDER/wellFormed')).toMatchObject({
+      expected: 'SESSION_ERROR UnexpectedMessage (refSequence 2) then close',
+      observed: expect.stringMatching(/got \[ACK \(clientOrderId 1\)\]/),
+    });
+    expect(failed.get('md/sequence/heartbeat-gap')?.expected).toBe('SESSION_ERROR SequenceGap (refSequence 3) then close');
   }, 30_000);
 
   it('refuses to start when nothing listens at the target', async () => {

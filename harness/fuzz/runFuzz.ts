@@ -1,30 +1,41 @@
 /**
- * Plays fuzz cases against an engine's order-entry port and reports per class.
+ * Plays fuzz cases against an engine's order-entry port (and its market-data port for the `md/*`
+ * classes) and reports per class.
  *
  * ```
  *  cases ─► pool of `concurrency` connections ─► playCase ─► judgeOutcome ─► FuzzCaseResult
- *          (catalogue, then havoc, then churn          │ havoc, churn: probeLiveness after each case
- *           one case at a time)                        ▼
- *                                        FuzzReport (per class: cases, passed, failed; failures)
+ *          (catalogue, then havoc, [streaming      │ havoc, churn, md/churn, md/flood: a liveness
+ *           havoc], then churn one at a time)      ▼ probe of their port after each case
+ *                                        FuzzReport (per class: cases, passed, failed; failures; havocStream)
  * ```
  * Bounded: at most `concurrency` connections at once, and no case starts after `deadlineMs`
  * (cases not started are counted as skipped, and the report says so).
  */
 
-import { OrderType, Side, TimeInForce } from '../../engine/protocol/codes.js';
-import { encode } from '../../engine/protocol/encode.js';
-import { MessageType } from '../../engine/protocol/messages.js';
 import { RUNNER_CLIENT_ID_BASE } from './fuzzCatalogue.js';
-import { caseBytes, FUZZ_CLASSES, toHex, type FuzzCase, type FuzzClass } from './FuzzCase.js';
+import { ALL_FUZZ_CLASSES, caseBytes, toHex, type FuzzCase, type FuzzClass } from './FuzzCase.js';
+import { runHavocStream, type HavocStreamOptions, type HavocStreamReport } from './runHavocStream.js';
 import type { FuzzRules } from './fuzzRules.js';
 import { describeObservation, describeOutcome, judgeOutcome } from './judgeOutcome.js';
 import { TargetError } from '../clients/TargetError.js';
 import { playCase } from './playChurnCase.js';
-import { PLAY_DEFAULTS, playFuzzCase, sleep, type FuzzTarget, type PlayOptions } from './playFuzzCase.js';
+import { PLAY_DEFAULTS, sleep, type FuzzTarget, type PlayOptions } from './playFuzzCase.js';
+import { probe, probeLiveness, probeMarketData, probeMarketDataLiveness } from './probeLiveness.js';
+
+// Kept importable from here, where they were first.
+export { probeLiveness, probeMarketDataLiveness };
 
 /** Options of {@link runFuzz}; each documents its default. */
 export interface RunFuzzOptions extends Partial<PlayOptions> {
+  /** The engine's order-entry port. */
   readonly target: FuzzTarget;
+  /** The engine's market-data port: where the `md/*` cases play. Required when there are any. */
+  readonly marketDataTarget?: FuzzTarget;
+  /**
+   * Streaming havoc after the havoc cases (harness/fuzz/runHavocStream.ts): many seeded frames per
+   * connection, liveness probes and an RSS check. Absent: none.
+   */
+  readonly havocStream?: Omit<HavocStreamOptions, 'target' | 'marketDataTarget' | 'rules' | 'play' | 'clientId'>;
   readonly rules: FuzzRules;
   /** Connections at once. Default 32. */
   readonly concurrency?: number;
@@ -77,17 +88,21 @@ export interface FuzzReport {
   /** Cases not started because the deadline passed. */
   readonly skipped: number;
   readonly durationMs: number;
+  /** The streaming havoc's report, when it ran; its failures fail the run too. */
+  readonly havocStream?: HavocStreamReport;
 }
 
 /**
- * Plays `cases` against `options.target` (each on its own connection, `concurrency` at once,
- * catalogue cases, then havoc cases, then churn cases one at a time) and judges each against its
- * expected outcome ({@link judgeFuzzCase}). A havoc or churn case passes only if a fresh session
- * can still log in and get an ACK afterwards.
+ * Plays `cases` against `options.target` and, for `md/*` cases, `options.marketDataTarget` (each
+ * on its own connection, `concurrency` at once: catalogue cases, then havoc cases, then
+ * `options.havocStream` if given, then churn cases one at a time) and judges each against its
+ * expected outcome ({@link judgeFuzzCase}). A havoc, churn or md/churn case passes only if a
+ * fresh session can still log in (and on order entry get an ACK) afterwards.
  *
  * @throws TargetError if, before the first case, the target does not accept a connection
- *   (`unreachable`) or a fresh session does not log in and get an ACK (`protocol`); nothing is
- *   played then.
+ *   (`unreachable`) or a fresh session does not log in and get an ACK (`protocol`), or, with
+ *   market-data cases, a fresh subscriber does not get LOGIN_ACK; nothing is played then.
+ * @throws Error if there are market-data cases and no `marketDataTarget`.
  */
 export async function runFuzz(cases: readonly FuzzCase[], options: RunFuzzOptions): Promise<FuzzReport> {
   const play: PlayOptions = {
@@ -106,22 +121,39 @@ export async function runFuzz(cases: readonly FuzzCase[], options: RunFuzzOption
     const where = `${options.target.host}:${options.target.port}`;
     throw new TargetError('protocol', where, `${where}: a fresh session could not log in and get an ACK: ${first}`);
   }
+  const md = options.marketDataTarget;
+  if (cases.some((c) => c.channel === 'marketData')) {
+    if (md === undefined) throw new Error('runFuzz: market-data cases need options.marketDataTarget');
+    const mdFirst = await probeMarketData(md, clientId(), play);
+    if (mdFirst !== undefined) {
+      const where = `${md.host}:${md.port}`;
+      throw new TargetError('protocol', where, `${where} (market data): a fresh subscriber could not log in: ${mdFirst}`);
+    }
+  }
+  const targets: Targets = { orderEntry: options.target, ...(md === undefined ? {} : { marketData: md }) };
 
   const results: FuzzCaseResult[] = [];
   let skipped = 0;
   const runCase = async (fuzzCase: FuzzCase): Promise<void> => {
-    const result = await judgeFuzzCase(fuzzCase, options.target, options.rules, clientId, play);
+    const result = await judgeFuzzCase(fuzzCase, targets, options.rules, clientId, play);
     results.push(result);
     options.onResult?.(result, results.length, cases.length);
   };
   // Havoc after the catalogue: its mutated frames must not overlap the catalogue's semantic cases.
   // Churn last and one at a time: its bursts and the limit case count the engine's connections.
+  const last = (c: FuzzCase): boolean => c.class === 'churn' || c.class === 'md/churn';
   const phases: [readonly FuzzCase[], number][] = [
-    [cases.filter((c) => c.class !== 'havoc' && c.class !== 'churn'), concurrency],
+    [cases.filter((c) => c.class !== 'havoc' && !last(c)), concurrency],
     [cases.filter((c) => c.class === 'havoc'), concurrency],
-    [cases.filter((c) => c.class === 'churn'), 1],
+    [cases.filter(last), 1],
   ];
-  for (const [phase, width] of phases) {
+  let havocStream: HavocStreamReport | undefined;
+  for (const [index, [phase, width]] of phases.entries()) {
+    if (index === 2 && options.havocStream !== undefined) {
+      // After the havoc cases, before churn: churn's bursts and limit case need the engine to themselves.
+      havocStream = await runHavocStream({ ...options.havocStream, target: options.target, ...(md === undefined ? {} : { marketDataTarget: md }),
+        rules: options.rules, play, clientId });
+    }
     let next = 0;
     const worker = async (): Promise<void> => {
       while (next < phase.length) {
@@ -135,8 +167,19 @@ export async function runFuzz(cases: readonly FuzzCase[], options: RunFuzzOption
     };
     await Promise.all(Array.from({ length: Math.min(width, phase.length) }, worker));
   }
-  return summarize(`${options.target.host}:${options.target.port}`, cases, results, skipped, performance.now() - started);
+  const where = `${options.target.host}:${options.target.port}${md === undefined ? '' : `, md ${md.host}:${md.port}`}`;
+  const report = summarize(where, cases, results, skipped, performance.now() - started);
+  return havocStream === undefined ? report : { ...report, havocStream };
 }
+
+/** Where a run's cases go: order entry, and market data for the `md/*` classes. */
+export interface Targets {
+  readonly orderEntry: FuzzTarget;
+  readonly marketData?: FuzzTarget;
+}
+
+/** Classes whose cases are followed by a liveness probe (their expected outcome is only that the engine survives). */
+const PROBED_CLASSES: ReadonlySet<FuzzClass> = new Set<FuzzClass>(['havoc', 'churn', 'md/churn', 'md/flood']);
 
 /**
  * Plays one case and judges it: the verdict {@link runFuzz} reports for it. After a havoc or
@@ -144,20 +187,26 @@ export async function runFuzz(cases: readonly FuzzCase[], options: RunFuzzOption
  * for `answerTimeoutMs` while the engine refuses it with TooManyConnections: the case's own
  * connections may still be closing there). `clientId` hands out fresh client ids.
  */
-export async function judgeFuzzCase(fuzzCase: FuzzCase, target: FuzzTarget, rules: FuzzRules, clientId: () => number,
+export async function judgeFuzzCase(fuzzCase: FuzzCase, targets: FuzzTarget | Targets, rules: FuzzRules, clientId: () => number,
   play: PlayOptions): Promise<FuzzCaseResult> {
   let verdict: string | undefined;
   let observed = '';
+  const where: Targets = 'orderEntry' in targets ? targets : { orderEntry: targets };
+  const md = fuzzCase.channel === 'marketData';
   try {
+    if (md && where.marketData === undefined) throw new Error(`fuzz case ${fuzzCase.id} is for the market-data port, and there is none`);
+    const target = md ? where.marketData! : where.orderEntry;
     const observation = await playCase(target, fuzzCase, clientId, play);
     verdict = judgeOutcome(fuzzCase.expected, observation);
     observed = describeObservation(observation);
-    if (verdict === undefined && (fuzzCase.class === 'havoc' || fuzzCase.class === 'churn')) {
+    if (verdict === undefined && PROBED_CLASSES.has(fuzzCase.class)) {
       const deadline = performance.now() + play.answerTimeoutMs;
-      let dead = await probeLiveness(target, rules, clientId(), play);
-      while (fuzzCase.class === 'churn' && dead?.includes('TooManyConnections') === true && performance.now() < deadline) {
+      const alive = (): Promise<string | undefined> => (md ? probeMarketDataLiveness(target, clientId(), play) : probeLiveness(target, rules, clientId(), play));
+      let dead = await alive();
+      while ((fuzzCase.class === 'churn' || fuzzCase.class === 'md/churn') && dead?.includes('TooManyConnections') === true
+        && performance.now() < deadline) {
         await sleep(25);
-        dead = await probeLiveness(target, rules, clientId(), play);
+        dead = await alive();
       }
       if (dead !== undefined) verdict = observed = `the engine is not alive after the case: ${dead}`;
     }
@@ -172,40 +221,13 @@ export async function judgeFuzzCase(fuzzCase: FuzzCase, target: FuzzTarget, rule
       hex: toHex(caseBytes(fuzzCase)), login: fuzzCase.login };
 }
 
-/**
- * Whether the engine still works: a fresh session logs in and gets an ACK for a valid IOC buy on
- * the sweep symbol. Returns undefined if so, else what went wrong.
- */
-export async function probeLiveness(target: FuzzTarget, rules: FuzzRules, clientId: number, play: PlayOptions): Promise<string | undefined> {
-  try {
-    return await probe(target, rules, clientId, play);
-  } catch (error) {
-    if (error instanceof TargetError) return error.message;
-    throw error;
-  }
-}
-
-/** {@link probeLiveness}, throwing TargetError (`unreachable`) when the connection cannot be made. */
-async function probe(target: FuzzTarget, rules: FuzzRules, clientId: number, play: PlayOptions): Promise<string | undefined> {
-  const symbol = rules.sweepSymbol;
-  const order = encode({ type: MessageType.NewOrder, symbolId: symbol.symbolId, sequence: 2, timestampNs: 2, clientOrderId: 1,
-    price: symbol.minPrice, quantity: 1, side: Side.Buy, orderType: OrderType.Limit, timeInForce: TimeInForce.IOC });
-  const probeCase: FuzzCase = {
-    id: 'probe', class: 'semantic', description: 'liveness probe', login: true, chunks: [{ bytes: order }],
-    expected: { answers: [{ type: 'ACK', clientOrderId: 1 }], end: { kind: 'alive', nextSequence: 3 } },
-  };
-  const observation = await playFuzzCase(target, probeCase, clientId, play);
-  const verdict = judgeOutcome(probeCase.expected, observation);
-  return verdict === undefined ? undefined : `probe session: ${verdict}`;
-}
-
 /** Counts per class and the failures (in case order) of `results`, the cases of a run. */
 export function summarize(target: string, cases: readonly FuzzCase[], results: readonly FuzzCaseResult[], skipped: number,
   durationMs: number): FuzzReport {
   const order = new Map(cases.map((c, i) => [c.id, i]));
   const failures = results.filter((r): r is Extract<FuzzCaseResult, { state: 'failed' }> => r.state === 'failed')
     .sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
-  const classes = FUZZ_CLASSES.map((cls) => {
+  const classes = ALL_FUZZ_CLASSES.map((cls) => {
     const ofClass = results.filter((r) => r.class === cls);
     const failed = ofClass.filter((r) => r.state === 'failed').length;
     return { class: cls, cases: ofClass.length, passed: ofClass.length - failed, failed };

@@ -2,6 +2,8 @@ import { fuzzCatalogue } from './fuzzCatalogue.js';
 import type { FuzzCase } from './FuzzCase.js';
 import type { FuzzRules } from './fuzzRules.js';
 import { HAVOC_FRAMES_PER_CASE, havocCase, parseHavocCaseId } from './havocCase.js';
+import { mdFuzzCatalogue } from './mdFuzzCatalogue.js';
+import { havocStreamCase } from './runHavocStream.js';
 
 /** Which cases a fuzz run plays; each documents its default. */
 export interface FuzzSelection {
@@ -16,6 +18,8 @@ export interface FuzzSelection {
   readonly havocFramesPerCase?: number;
   /** Seed of the havoc cases. Default 1. */
   readonly seed?: number;
+  /** Add the market-data port's catalogue (mdFuzzCatalogue.ts), sampled like the rest under `quick`. Default false. */
+  readonly marketData?: boolean;
 }
 
 /** Catalogue cases per class in the quick configuration. */
@@ -23,7 +27,7 @@ export const QUICK_CASES_PER_CLASS = 40;
 
 /** The cases of a run: the catalogue (whole, or its quick sample), then the havoc cases. */
 export function selectFuzzCases(rules: FuzzRules, selection: FuzzSelection = {}): FuzzCase[] {
-  const catalogue = fuzzCatalogue(rules);
+  const catalogue = [...fuzzCatalogue(rules), ...(selection.marketData === true ? mdFuzzCatalogue(rules) : [])];
   const chosen = selection.quick === true ? quickSample(catalogue) : catalogue;
   const seed = selection.seed ?? 1;
   const frames = selection.havocFramesPerCase ?? HAVOC_FRAMES_PER_CASE;
@@ -32,12 +36,15 @@ export function selectFuzzCases(rules: FuzzRules, selection: FuzzSelection = {})
 }
 
 /**
- * The case with this id: a catalogue case, or a havoc case `havoc/<seed>/<index>` (rebuilt from
- * its seed and index, with `havocFramesPerCase` frames), or undefined.
+ * The case with this id: a catalogue case (order entry, or `md/…` market data), a havoc case
+ * `havoc/<seed>/<index>` (rebuilt from its seed and index, with `havocFramesPerCase` frames), a
+ * streaming-havoc connection `havoc-stream/<seed>/<connection>/<batches>`, or undefined.
  */
 export function findFuzzCase(id: string, rules: FuzzRules, havocFramesPerCase = HAVOC_FRAMES_PER_CASE): FuzzCase | undefined {
   const havoc = parseHavocCaseId(id);
   if (havoc !== undefined) return havocCase(havoc.seed, havoc.index, rules, havocFramesPerCase);
+  if (id.startsWith('havoc-stream/')) return havocStreamCase(id, rules);
+  if (id.startsWith('md/')) return mdFuzzCatalogue(rules).find((c) => c.id === id);
   return fuzzCatalogue(rules).find((c) => c.id === id);
 }
 
