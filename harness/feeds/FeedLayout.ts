@@ -59,7 +59,16 @@ export type LayoutFraming =
   /** A length field in the header: the frame's size is the field's value, plus the bytes up to and including the field when it counts only the rest. */
   | { readonly kind: 'length-prefixed'; readonly lengthField: LayoutField; readonly lengthCounts: 'frame' | 'rest' }
   /** No length on the wire: the type field gives the message type, and the type its size. */
-  | { readonly kind: 'fixed' };
+  | { readonly kind: 'fixed' }
+  /**
+   * MoldUDP64 (NASDAQ, version 1.00) over UDP: each frame is one message block of a packet, whose
+   * length gives the frame's size; sequence numbers are Mold's (the packet's, plus the block's
+   * index), not a field of the frame. `session`: the expected session name (null: the first
+   * packet's); `firstSequence`: where the session starts for this reader (null: the first packet
+   * seen); `retransmit`: the re-request server (null: gaps cannot be recovered).
+   */
+  | { readonly kind: 'moldudp64'; readonly session: string | null; readonly firstSequence: number | null;
+    readonly retransmit: { readonly host: string; readonly port: number } | null };
 
 export const CHECKSUM_ALGORITHMS = ['none', 'xor8', 'xor32le', 'crc32c'] as const;
 export type ChecksumAlgorithm = (typeof CHECKSUM_ALGORITHMS)[number];

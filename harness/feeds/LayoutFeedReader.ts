@@ -129,6 +129,7 @@ export class LayoutFeedReader {
   readonly ended: Promise<LayoutFeedResult>;
 
   constructor(options: LayoutFeedReaderOptions) {
+    if (options.layout.framing.kind === 'moldudp64') throw new Error(`layout ${options.layout.name} is MoldUDP64 over UDP: read it with MoldFeedReader`);
     this.#options = options;
     this.layout = options.layout;
     this.latency = options.latency ?? latencyHistogram();

@@ -239,6 +239,25 @@ export class LayoutFrameDecoder {
     return true;
   }
 
+  /**
+   * Decodes one whole frame `b[at..at+size)` whose size a transport gave (a MoldUDP64 message
+   * block) instead of cutting it from the stream: checksum, type (an unknown one is counted and
+   * skipped, since the size is known), size, sequence, latency. Returns false once a protocol
+   * error has ended decoding.
+   */
+  pushFrame(b: Uint8Array, at: number, size: number, receivedNs: number): boolean {
+    if (this.#failure !== null) return false;
+    this.counts.bytes += size;
+    const t = this.#typeField;
+    if (size < t.offset + t.sizeBytes) {
+      this.fail(`frame at stream byte ${this.#streamOffset}: ${size} bytes cannot hold the type field`);
+      return false;
+    }
+    this.#onFrame(b, at, size, receivedNs, this.#streamOffset);
+    this.#streamOffset += size;
+    return this.#failure === null;
+  }
+
   /** Records a protocol error that ends decoding. */
   fail(message: string): void {
     if (this.#failure !== null) return;

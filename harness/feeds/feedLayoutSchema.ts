@@ -92,7 +92,10 @@ export const framingSchema = z.discriminatedUnion('kind', [
   closed({ kind: z.literal('length-prefixed'), lengthField: name(), lengthCounts: z.enum(['frame', 'rest']).optional(),
     maxFrameBytes: frameBytes().optional() }),
   closed({ kind: z.literal('fixed') }),
-], { error: (issue) => (issue.code === 'invalid_union' ? 'kind must be length-prefixed or fixed' : undefined) });
+  /** Frames are the message blocks of MoldUDP64 packets over UDP (harness/feeds/mold/): the block gives the length, Mold the sequence. */
+  closed({ kind: z.literal('moldudp64'), session: z.string().min(1).max(10).regex(/^[\x20-\x7e]+$/, { message: 'must be printable ASCII' }).optional(),
+    first: z.number().int().min(1).optional(), retransmit: z.string().optional() }),
+], { error: (issue) => (issue.code === 'invalid_union' ? 'kind must be length-prefixed, fixed or moldudp64' : undefined) });
 
 export const topLevelSchema = closed({
   version: z.literal(FEED_LAYOUT_VERSION),

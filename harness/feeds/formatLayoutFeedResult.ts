@@ -7,6 +7,8 @@ const ms = (ns: number): string => `${(ns / 1e6).toFixed(3)} ms`;
 export function formatFeedLayout(layout: FeedLayout): string {
   const f = layout.framing;
   const framing = f.kind === 'fixed' ? 'fixed size per message type'
+    : f.kind === 'moldudp64' ? `MoldUDP64 message blocks over UDP (session ${f.session ?? 'from the first packet'}; `
+      + `re-requests ${f.retransmit === null ? 'not configured' : `to ${f.retransmit.host}:${f.retransmit.port}`})`
     : `length-prefixed (${f.lengthField.name}, ${f.lengthField.type}, counts the ${f.lengthCounts === 'frame' ? 'whole frame' : 'bytes after it'})`;
   const c = layout.checksum;
   const lines = [
@@ -14,7 +16,8 @@ export function formatFeedLayout(layout: FeedLayout): string {
     `framing: ${framing}; frames ${layout.minFrameBytes}..${layout.maxFrameBytes} bytes; header ${layout.headerBytes} bytes`,
     `checksum: ${c.algorithm}${c.algorithm === 'none' ? '' : ` at ${c.offset}, covering ${c.from}..${c.to}`}`,
     `message types: ${layout.messages.map((m) => `${m.name} (${m.code}, ${m.minBytes === m.maxBytes ? m.minBytes : `${m.minBytes}..${m.maxBytes}`} bytes${m.heartbeat ? ', heartbeat' : ''})`).join(', ')}`,
-    `sequence: ${layout.messages.some((m) => m.sequenceField !== null) ? `checked${layout.firstSequence === null ? '' : ` from ${layout.firstSequence}`}` : 'none: gaps cannot be detected'}`,
+    `sequence: ${f.kind === 'moldudp64' ? `MoldUDP64's, per message, from ${f.firstSequence ?? 'the first packet seen'}`
+      : layout.messages.some((m) => m.sequenceField !== null) ? `checked${layout.firstSequence === null ? '' : ` from ${layout.firstSequence}`}` : 'none: gaps cannot be detected'}`,
     `timestamp: ${layout.timestamp === null ? 'none: feed latency cannot be measured' : `${layout.timestamp.clock} clock, ${layout.timestamp.unitNs} ns per unit`}`,
     `heartbeat: ${layout.heartbeat === null ? 'none declared' : `every ${layout.heartbeat.intervalMs} ms, silent after ${layout.heartbeat.missingAfterIntervals} intervals`}`,
     `subscribe: ${layout.subscribe === null ? 'nothing sent' : `${layout.subscribe.template.length} bytes after connecting`}${layout.keepalive === null ? '' : `; keepalive every ${layout.keepalive.everyMs} ms`}`,

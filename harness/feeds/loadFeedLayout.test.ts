@@ -87,6 +87,35 @@ messages:
     expect(problemsOf('name: [')[0]).toMatch(/^yaml syntax error at 1:/);
   });
 
+  it('loads the MoldUDP64 example, and refuses what Mold framing cannot carry', async () => {
+    const mold = await loadFeedLayout(`${examples}itch-mold.yaml`);
+    if (!mold.ok) throw new Error(mold.problems.join('\n'));
+    expect(mold.layout.framing).toEqual({ kind: 'moldudp64', session: null, firstSequence: 1, retransmit: null });
+    expect(problemsOf(`version: 1
+name: x
+framing: { kind: moldudp64, session: SESSION001, retransmit: "nowhere" }
+header: [{ name: t, offset: 0, type: u8 }, { name: s, offset: 1, type: u32 }]
+typeField: t
+sequence: { field: s }
+subscribe: { hex: "00" }
+messages: [{ type: 1, name: A, size: 5 }]
+`)).toEqual([
+      'framing: moldudp64 is one-way: subscribe and keepalive messages cannot be sent (line 3)',
+      'framing.retransmit: "nowhere" is not host:port (e.g. 127.0.0.1:9001 or [::1]:9001) (line 3)',
+      'sequence: with moldudp64 framing the sequence is Mold\'s (the packet\'s plus the message\'s index): remove it (line 6)',
+    ]);
+    expect(problemsOf(`version: 1
+name: x
+framing: { kind: moldudp64 }
+header: [{ name: t, offset: 0, type: u8 }]
+typeField: t
+messages: [{ type: 1, name: A, size: { min: 5, max: 70000 }, sequence: next }]
+`)).toEqual([
+      'messages[0].size: 70000 bytes does not fit a MoldUDP64 message block (at most 65535) (line 6)',
+      'messages[0].sequence: with moldudp64 framing the sequence is Mold\'s: remove it (line 6)',
+    ]);
+  });
+
   it('names the file it cannot read', async () => {
     expect(await loadFeedLayout(`${examples}missing.yaml`)).toEqual({ ok: false, problems: [`cannot read layout ${examples}missing.yaml: no such file`] });
   });

@@ -7,6 +7,7 @@
  */
 import * as z from 'zod';
 import { describeValue } from '../scenario/describeValue.js';
+import { parseHostPort } from '../scenario/parseTarget.js';
 import type { ScenarioPath, ScenarioProblem } from '../scenario/scenarioProblem.js';
 import { scenarioErrorMap, unknownKeysMessage } from '../scenario/scenarioSchema.js';
 import {
@@ -84,6 +85,16 @@ export function resolveFeedLayout(input: unknown): ResolvedFeedLayout {
     const lengthField = headerField(framingFile.lengthField, ['framing', 'lengthField'], 'lengthField');
     if (lengthField !== undefined && lengthField.sizeBytes > 4) add(['framing', 'lengthField'], `lengthField "${lengthField.name}" must be u8, u16 or u32, it is ${lengthField.type}`);
     if (lengthField !== undefined) framing = { kind: 'length-prefixed', lengthField, lengthCounts: framingFile.lengthCounts ?? 'frame' };
+  } else if (framingFile?.kind === 'moldudp64') {
+    const retransmit = framingFile.retransmit === undefined ? null : parseHostPort(framingFile.retransmit);
+    if (retransmit?.ok === false) for (const p of retransmit.problems) add(['framing', 'retransmit'], p);
+    // One-way UDP: the reader sends only re-requests, and the sequence is Mold's, implicit per message block.
+    if (raw['subscribe'] !== undefined || raw['keepalive'] !== undefined) add(['framing'], 'moldudp64 is one-way: subscribe and keepalive messages cannot be sent');
+    if (raw['sequence'] !== undefined) add(['sequence'], 'with moldudp64 framing the sequence is Mold\'s (the packet\'s plus the message\'s index): remove it');
+    if (retransmit?.ok !== false) {
+      framing = { kind: 'moldudp64', session: framingFile.session ?? null, firstSequence: framingFile.first ?? null,
+        retransmit: retransmit === null ? null : retransmit.value };
+    }
   }
 
   // ---- sequence, timestamp, checksum (layout-wide)
@@ -114,6 +125,10 @@ export function resolveFeedLayout(input: unknown): ResolvedFeedLayout {
     const minBytes = typeof m.size === 'number' ? m.size : m.size.min;
     const maxBytes = typeof m.size === 'number' ? m.size : m.size.max;
     if (maxBytes < minBytes) add([...path, 'size'], `max (${maxBytes}) must be ≥ min (${minBytes})`);
+    if (framing?.kind === 'moldudp64' && (m.sequence !== undefined || m.sequenceField !== undefined)) {
+      add([...path, m.sequence !== undefined ? 'sequence' : 'sequenceField'], 'with moldudp64 framing the sequence is Mold\'s: remove it');
+    }
+    if (framing?.kind === 'moldudp64' && maxBytes > 0xffff) add([...path, 'size'], `${maxBytes} bytes does not fit a MoldUDP64 message block (at most 65535)`);
     if (framing?.kind === 'fixed' && typeof m.size !== 'number') add([...path, 'size'], 'a variable size needs length-prefixed framing: with fixed framing the type gives the size');
     if (typeField !== undefined && code > fieldTypeRange(typeField.type).max) add([...path, 'type'], `${code} does not fit the ${typeField.type} type field`);
     const seen = codes.get(code);
@@ -140,7 +155,7 @@ export function resolveFeedLayout(input: unknown): ResolvedFeedLayout {
     const ownSequence = ownField(m.sequenceField, 'sequenceField');
     const seqField = ownSequence === undefined ? sequenceField ?? null : ownSequence;
     const role: SequenceRole = m.sequence ?? (seqField === null ? 'none' : 'next');
-    if (role !== 'none' && seqField === null && ownSequence !== null && !failed('sequence') && !failed('header')) {
+    if (role !== 'none' && seqField === null && ownSequence !== null && !failed('sequence') && !failed('header') && framing?.kind !== 'moldudp64') {
       add([...path, 'sequence'], `sequence ${role} needs a sequence field: set sequence.field at the top or sequenceField here`);
     }
     const ownTimestamp = ownField(m.timestampField, 'timestampField');
