@@ -112,7 +112,7 @@ describe('session-report checks during a run', () => {
     const embedded = await runScenario({ scenario: s, scenarioHash: hash, scenarioFile: 'x.yaml', seed: 21 });
     expect(embedded.result.errors).toEqual([]);
     expect(embedded.result.invariants.violations).toEqual([]);
-    expect(embedded.result.invariants.checked).toMatch(/^final books .*; every execution report of 3 session\(s\) against what it sent \(\d{3,} reports\)$/);
+    expect(embedded.result.invariants.checked).toMatch(/^final books .*; every execution report of 3 session\(s\) against what it sent \(\d{3,} reports\); differential replay through OrderBookReference of /);
     expect(embedded.result.verdict).toBe('passed');
     const dir = mkdtempSync(path.join(os.tmpdir(), 'matchbench-sessioncheck-'));
     writeRunDirectory(dir, embedded.result, embedded.intervals, embedded.startEpochMs, {}, embedded.violation);

@@ -89,15 +89,16 @@ export function targetFlag(t: TargetSpec): string {
     case 'tcp': return `tcp://${hp(t.orderEntry)}${t.marketData === null ? '' : `,md=${hp(t.marketData)}`}`;
     case 'http': return `${t.url}${t.marketData === null ? '' : `,md=${hp(t.marketData)}`}`;
     case 'soup': return `soup://${hp(t.orderEntry)},messages=${t.messages}${t.username === undefined ? '' : `,user=${t.username}`}`;
+    case 'fix': return `fix://${hp(t.orderEntry)},version=${t.version},sender=${t.senderCompId},target=${t.targetCompId},reset=${t.resetSeqNum},heartbeat=${t.heartbeatSeconds}`;
   }
 }
 
 /** A shell word: as is when safe, else single-quoted. */
-function shellWord(text: string): string {
+export function shellWord(text: string): string {
   return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
-function reproCommand(c: Command): ReproCommand {
+export function reproCommand(c: Command): ReproCommand {
   const base = { session: c.owner - 1, symbolId: c.symbolId, clientOrderId: c.clientOrderId };
   switch (c.kind) {
     case CommandKind.NewOrder:

@@ -52,7 +52,8 @@ import { ProtocolError } from '../../engine/protocol/ProtocolError.js';
 import { Rng } from '../generate/Rng.js';
 import { latencyHistogram } from '../record/HistogramSet.js';
 import type { SubscriberClass, SubscriberGroup } from '../scenario/Scenario.js';
-import { FeedBook } from './FeedBook.js';
+import { snapshotViolations, type FeedViolation, type FeedViolationSummary } from '../check/snapshotInvariants.js';
+import { depthDigest, FeedBook } from './FeedBook.js';
 
 /** What a subscriber does, by class: a scenario's `SubscriberGroup` without its count. */
 export type SubscriberBehaviour = SubscriberGroup extends infer G ? (G extends SubscriberGroup ? Omit<G, 'count'> : never) : never;
@@ -108,6 +109,11 @@ export interface FeedSubscriberOptions {
   readonly snapshotRetryMs?: number;
   /** Symbols known beforehand: snapshotted at a login that joins a running feed. Others are learned from the feed. Default none. */
   readonly symbols?: readonly number[];
+  /**
+   * A fast subscriber asks for a BOOK_SNAPSHOT of every book it holds exact this often, ms, to check the
+   * snapshot's invariants and its rebuilt book against it (harness/check/snapshotInvariants.ts); 0: only at resyncs. Default 0.
+   */
+  readonly snapshotCheckIntervalMs?: number;
   /** Rebuild the books from LEVEL_UPDATE and BOOK_SNAPSHOT. Default true. */
   readonly rebuildBooks?: boolean;
   /** Reconnect after the engine ends the session or the connection fails (churning always does). Default true. */
@@ -134,6 +140,7 @@ export const FEED_SUBSCRIBER_DEFAULTS = {
   resync: true,
   snapshotLevels: 0,
   snapshotRetryMs: 1_000,
+  snapshotCheckIntervalMs: 0,
   rebuildBooks: true,
   reconnect: true,
   minBackoffMs: 100,
@@ -229,6 +236,8 @@ export interface FeedSubscriberResult {
   readonly endReasons: Readonly<Record<string, number>>;
   /** The first few protocol errors, each one line. */
   readonly errors: readonly string[];
+  /** Feed invariants broken on BOOK_SNAPSHOTs (the first few), and how many snapshots were checked. */
+  readonly feedViolations?: FeedViolationSummary;
   /** The last feed sequence seen (frames, heartbeats, snapshots, LOGIN_ACK); 0 before any. */
   readonly lastFeedSequence: number;
   /** The offset in use and its error bound (0 for a fixed offset), ns. */
@@ -296,6 +305,11 @@ export class FeedSubscriber {
   readonly #resync: boolean;
   readonly #snapshotLevels: number;
   readonly #snapshotRetryMs: number;
+  readonly #snapshotCheckIntervalMs: number;
+  #lastSnapshotCheckMs = 0;
+  readonly #feedViolations: FeedViolation[] = [];
+  #feedViolationCount = 0;
+  #snapshotsChecked = 0;
   readonly #rebuildBooks: boolean;
   readonly #reconnect: boolean;
   readonly #minBackoffMs: number;
@@ -351,6 +365,7 @@ export class FeedSubscriber {
     this.#resync = options.resync ?? d.resync;
     this.#snapshotLevels = options.snapshotLevels ?? d.snapshotLevels;
     this.#snapshotRetryMs = options.snapshotRetryMs ?? d.snapshotRetryMs;
+    this.#snapshotCheckIntervalMs = options.snapshotCheckIntervalMs ?? d.snapshotCheckIntervalMs;
     this.#rebuildBooks = options.rebuildBooks ?? d.rebuildBooks;
     this.#reconnect = options.reconnect ?? d.reconnect;
     const churn = options.behaviour.class === 'churning' ? options.behaviour : undefined;
@@ -445,6 +460,7 @@ export class FeedSubscriber {
       lastFeedSequence: this.#lastFeedSequence,
       engineClockOffsetNs: this.#offsetNs,
       clockOffsetBoundNs: this.#offsetBoundNs,
+      feedViolations: { count: this.#feedViolationCount, first: [...this.#feedViolations], snapshots: this.#snapshotsChecked },
     };
   }
 
@@ -554,7 +570,9 @@ export class FeedSubscriber {
       if (!b.exact) this.#requestSnapshot(symbolId, b);
     }
     this.#negotiatedHeartbeatMs = message.heartbeatIntervalMs;
-    this.#heartbeatTimer = setInterval(() => this.#heartbeatTick(), Math.max(10, message.heartbeatIntervalMs / 2));
+    // The tick also drives the periodic snapshot check, so it runs at least that often (its heartbeat logic goes by elapsed time).
+    const tickMs = Math.min(message.heartbeatIntervalMs / 2, this.#snapshotCheckIntervalMs > 0 ? this.#snapshotCheckIntervalMs : Infinity);
+    this.#heartbeatTimer = setInterval(() => this.#heartbeatTick(), Math.max(10, tickMs));
     const b = this.behaviour;
     if (b.class === 'stalled') {
       this.#socket?.pause();
@@ -586,6 +604,11 @@ export class FeedSubscriber {
     // A snapshot answer may have been dropped by the engine (queue full): ask again after a while.
     if (this.#resync && this.#rebuildBooks) {
       for (const [symbolId, b] of this.#books) if (!b.exact && b.requestedAtMs >= 0 && nowMs - b.requestedAtMs > this.#snapshotRetryMs) this.#requestSnapshot(symbolId, b);
+    }
+    // The periodic snapshot check: every exact book against the engine's snapshot at one feed sequence.
+    if (this.#snapshotCheckIntervalMs > 0 && this.behaviour.class === 'fast' && nowMs - this.#lastSnapshotCheckMs >= this.#snapshotCheckIntervalMs) {
+      this.#lastSnapshotCheckMs = nowMs;
+      for (const [symbolId, b] of this.#books) if (b.exact) this.#requestSnapshot(symbolId, b);
     }
   }
 
@@ -776,8 +799,12 @@ export class FeedSubscriber {
     counts.snapshotsReceived++;
     if (!this.#rebuildBooks) return;
     const b = this.#books.get(message.symbolId) ?? this.#bookOf(message.symbolId);
+    this.#snapshotsChecked++;
+    for (const v of snapshotViolations(message, this.clientId)) this.#feedViolation(v);
     if (b.exact && !b.partial && !b.book.matches(message, this.#snapshotCutPerSide)) {
       counts.bookMismatches++;
+      this.#feedViolation({ invariant: 'feed-book-equals-snapshot', symbolId: message.symbolId, feedSequence: message.sequence,
+        clientId: this.clientId, message: `the book rebuilt from the feed is ${b.book.digest()}, the snapshot's ${depthDigest(message)}` });
       if (this.#errors.length < MAX_ERRORS_KEPT) {
         this.#errors.push(`client ${this.clientId}: rebuilt book of symbol ${message.symbolId} differs from BOOK_SNAPSHOT as of ${message.sequence}`);
       }
@@ -787,6 +814,11 @@ export class FeedSubscriber {
     b.partial = message.bids.length >= this.#snapshotCutPerSide || message.asks.length >= this.#snapshotCutPerSide;
     b.exact = true;
     b.requestedAtMs = -1;
+  }
+
+  #feedViolation(v: FeedViolation): void {
+    this.#feedViolationCount++;
+    if (this.#feedViolations.length < MAX_ERRORS_KEPT) this.#feedViolations.push(v);
   }
 
   /** The book of a symbol, created on first sight: exact only if the session joined the feed at sequence 0 and saw no gap. */
@@ -851,6 +883,7 @@ export function feedSubscriberProblems(options: FeedSubscriberOptions): string[]
   intIn('snapshotLevels', options.snapshotLevels, 0, 0xffff);
   intIn('maxFrameLength', options.maxFrameLength, 88, 65_535);
   positive('snapshotRetryMs', options.snapshotRetryMs);
+  intIn('snapshotCheckIntervalMs', options.snapshotCheckIntervalMs, 0, 3_600_000);
   positive('minBackoffMs', options.minBackoffMs);
   positive('maxBackoffMs', options.maxBackoffMs);
   positive('connectTimeoutMs', options.connectTimeoutMs);

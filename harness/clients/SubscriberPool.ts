@@ -1,4 +1,5 @@
 import type * as hdr from 'hdr-histogram-js';
+import { mergeFeedViolations, type FeedViolationSummary } from '../check/snapshotInvariants.js';
 import { latencyHistogram } from '../record/HistogramSet.js';
 import type { SubscriberClass, SubscriberGroup } from '../scenario/Scenario.js';
 import {
@@ -32,6 +33,7 @@ export interface SubscriberPoolOptions {
   readonly symbols?: readonly number[];
   readonly resync?: boolean;
   readonly rebuildBooks?: boolean;
+  readonly snapshotCheckIntervalMs?: number;
   readonly maxFrameLength?: number;
   readonly connectTimeoutMs?: number;
   /** Subscribers started per turn of the event loop, so a thousand connections do not hit the engine's accept backlog at once. Default 50. */
@@ -162,8 +164,10 @@ export class SubscriberPool {
       let maxSeq = -1;
       const digests: Record<string, Record<string, number>> = {};
       let inexact = 0;
+      const feedViolations: (FeedViolationSummary | undefined)[] = [];
       for (const s of state.subscribers) {
         const r = s.result();
+        feedViolations.push(r.feedViolations);
         addFeedCounts(counts, r.counts);
         for (const [reason, n] of Object.entries(r.endReasons)) endReasons[reason] = (endReasons[reason] ?? 0) + n;
         for (const e of r.errors) if (errors.length < 10) errors.push(e);
@@ -198,7 +202,7 @@ export class SubscriberPool {
         latencyHistogram: whole ? encodeLatency(state.total) : intervalLatency,
         minLastFeedSequence: minSeq,
         maxLastFeedSequence: maxSeq,
-        ...(books ? { books: digests, inexactBooks: inexact } : {}),
+        ...(books ? { books: digests, inexactBooks: inexact, feedViolations: mergeFeedViolations(feedViolations) } : {}),
       });
     }
     return out;
@@ -216,6 +220,7 @@ export class SubscriberPool {
       ...(o.symbols === undefined ? {} : { symbols: o.symbols }),
       ...(o.resync === undefined ? {} : { resync: o.resync }),
       ...(o.rebuildBooks === undefined ? {} : { rebuildBooks: o.rebuildBooks }),
+      ...(o.snapshotCheckIntervalMs === undefined ? {} : { snapshotCheckIntervalMs: o.snapshotCheckIntervalMs }),
       ...(o.maxFrameLength === undefined ? {} : { maxFrameLength: o.maxFrameLength }),
       ...(o.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: o.connectTimeoutMs }),
     };

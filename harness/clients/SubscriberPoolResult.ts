@@ -1,6 +1,7 @@
 import * as hdr from 'hdr-histogram-js';
 import { LATENCY_HISTOGRAM, latencyHistogram } from '../record/HistogramSet.js';
 import type { SubscriberClass } from '../scenario/Scenario.js';
+import { mergeFeedViolations, type FeedViolationSummary } from '../check/snapshotInvariants.js';
 import { addFeedCounts, emptyFeedCounts, type FeedCounts } from './FeedSubscriber.js';
 
 /** The classes in the order results list them. */
@@ -37,6 +38,8 @@ export interface SubscriberClassResult {
   readonly books?: Readonly<Record<string, Readonly<Record<string, number>>>>;
   /** Books not exact (a gap not yet resynced, a cut snapshot); with `books`. */
   readonly inexactBooks?: number;
+  /** Feed invariants broken on BOOK_SNAPSHOTs (harness/check/snapshotInvariants.ts); with `books`. */
+  readonly feedViolations?: FeedViolationSummary;
 }
 
 /** Decodes a class result's latency histogram (ns). */
@@ -71,7 +74,9 @@ export function mergeClassResults(results: readonly (readonly SubscriberClassRes
     let maxSeq = -1;
     let books: Record<string, Record<string, number>> | undefined;
     let inexactBooks: number | undefined;
+    const feedViolations: (FeedViolationSummary | undefined)[] = [];
     for (const part of parts) {
+      feedViolations.push(part.feedViolations);
       subscribers += part.subscribers;
       active += part.active;
       addFeedCounts(counts, part.counts);
@@ -93,6 +98,7 @@ export function mergeClassResults(results: readonly (readonly SubscriberClassRes
       class: cls, subscribers, active, counts, endReasons, errors, latencyHistogram: encodeLatency(histogram),
       minLastFeedSequence: minSeq, maxLastFeedSequence: maxSeq,
       ...(books === undefined ? {} : { books, inexactBooks: inexactBooks ?? 0 }),
+      ...(feedViolations.every((v) => v === undefined) ? {} : { feedViolations: mergeFeedViolations(feedViolations) }),
     });
   }
   return merged;

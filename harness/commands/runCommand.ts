@@ -24,6 +24,8 @@ interface RunArgs {
   'inproc-delay-ns': number | undefined;
   shard: string | undefined;
   'start-at': string | undefined;
+  'unresponsive-after': number | undefined;
+  'snapshot-check-ms': number | undefined;
 }
 
 /** Exit code of each verdict (README, "Exit codes"). */
@@ -56,10 +58,20 @@ export const runCommand: CommandModule<object, RunArgs> = {
     .option('inproc-delay-ns', { type: 'number', describe: 'inproc target only: busy-wait this many ns per order (a planted slowdown, to test compare)' })
     .option('shard', { type: 'string', describe: 'Run shard i of N (i/N, from 0): clients c with c mod N = i, against a shared tcp:// or http:// target; combine with `matchbench merge`' })
     .option('start-at', { type: 'string', describe: 'Time 0 of the run as epoch ms or an ISO time (give every shard the same one)' })
+    .option('snapshot-check-ms', { type: 'number', describe: 'Each fast subscriber checks a BOOK_SNAPSHOT of every book against the one it rebuilt from the feed this often, ms (0: only at resyncs; default 1000)' })
+    .option('unresponsive-after', { type: 'number', describe: 'tcp and http targets: seconds a request may go unanswered before its session stops and the run ends with verdict error (default 5)' })
     .check((a) => {
       if (a.seed !== undefined && !Number.isSafeInteger(a.seed)) throw new Error(`--seed must be an integer, got ${a.seed}`);
       if (a.workers !== undefined && (!Number.isSafeInteger(a.workers) || a.workers < 1 || a.workers > 64)) {
         throw new Error(`--workers must be an integer from 1 to 64, got ${a.workers}`);
+      }
+      const unresponsive = a['unresponsive-after'];
+      if (unresponsive !== undefined && !(unresponsive >= 0.1 && unresponsive <= 3_600)) {
+        throw new Error(`--unresponsive-after must be a number of seconds from 0.1 to 3600, got ${unresponsive}`);
+      }
+      const snapshotMs = a['snapshot-check-ms'];
+      if (snapshotMs !== undefined && !(Number.isInteger(snapshotMs) && snapshotMs >= 0 && snapshotMs <= 3_600_000)) {
+        throw new Error(`--snapshot-check-ms must be an integer number of ms from 0 to 3600000, got ${snapshotMs}`);
       }
       const delay = a['inproc-delay-ns'];
       if (delay !== undefined && (!Number.isFinite(delay) || delay < 0 || delay > 1e9)) {
@@ -87,7 +99,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       }
       target = parsed.value;
       const subscribers = scenario.clients.marketData.reduce((n, g) => n + g.count, 0);
-      if ((target.kind === 'inproc' || target.kind === 'soup') && subscribers > 0) {
+      if ((target.kind === 'inproc' || target.kind === 'soup' || target.kind === 'fix') && subscribers > 0) {
         // inproc and soup have no feed: run the order flow alone rather than refuse a shared scenario file.
         process.stderr.write(`matchbench run: --target ${target.kind} has no market-data feed; the scenario's ${subscribers} subscribers are skipped ` +
           'and feed thresholds will read "not measured"\n');
@@ -148,7 +160,9 @@ export const runCommand: CommandModule<object, RunArgs> = {
         ...(a.workers === undefined ? {} : { workers: a.workers }),
         ...(shard === undefined ? {} : { shard }),
         ...(startAtEpochMs === undefined ? {} : { startAtEpochMs }),
+        ...(a['unresponsive-after'] === undefined ? {} : { unresponsiveAfterMs: a['unresponsive-after'] * 1_000 }),
         ...(a['inproc-delay-ns'] === undefined ? {} : { inprocDelayPerOrderNs: a['inproc-delay-ns'] }),
+        ...(a['snapshot-check-ms'] === undefined ? {} : { snapshotCheckIntervalMs: a['snapshot-check-ms'] }),
         ...(tty ? { progress: (p: RunProgress) => process.stderr.write(`\r${progressLine(p)}\x1b[K`) } : {}),
         log: (line: string) => engineLog.push(`${new Date().toISOString()} ${line}`),
       });

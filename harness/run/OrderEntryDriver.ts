@@ -4,14 +4,19 @@ import { monotonicNowNs, type NsClock } from '../../engine/gateway/monotonicNowN
 import { codeName, RejectReason } from '../../engine/protocol/codes.js';
 import { MessageType } from '../../engine/protocol/messages.js';
 import { SessionReportChecker, SessionViolationLog } from '../check/SessionReportChecker.js';
-import { OrderEntryClient } from '../clients/OrderEntryClient.js';
+import { SessionTranscripts } from '../check/SessionTranscript.js';
+import { ORDER_ENTRY_CLIENT_DEFAULTS, OrderEntryClient, type CloseReason } from '../clients/OrderEntryClient.js';
 import { ClientFlow } from '../generate/ClientFlow.js';
 import type { FlowOrder } from '../generate/FlowOrder.js';
 import type { Scenario } from '../scenario/Scenario.js';
 import { RequestTally, type DriverProgress, type DriverResult } from './RequestTally.js';
+import { TargetWatch, WATCH_INTERVAL_MS, type TargetWatchOptions } from './TargetWatch.js';
 
-/** Options of {@link OrderEntryDriver.connect}; each documents its default. */
-export interface OrderEntryDriverOptions {
+/**
+ * Options of {@link OrderEntryDriver.connect}; each documents its default (the TargetWatch ones:
+ * a request unanswered 5 s ends its session, unasked-for bytes above 1 MiB/s end the run).
+ */
+export interface OrderEntryDriverOptions extends TargetWatchOptions {
   readonly scenario: Scenario;
   readonly seed: number;
   /** Global client indexes this driver runs (0 … clients.orderEntry − 1); client i logs in as clientId firstClientId + i. */
@@ -47,6 +52,8 @@ interface Client {
   lastAckedIntendedNs: number;
   /** Every report of the session checked against what it sent. */
   readonly checker: SessionReportChecker;
+  /** The engine failed this session (unresponsive, flooding): it sends no more and its connection is closed. */
+  dead: boolean;
 }
 
 
@@ -84,9 +91,15 @@ export class OrderEntryDriver {
   private finished: (() => void) | undefined;
   private readonly errors: string[] = [];
   private readonly sessionLog = new SessionViolationLog(() => (this.clock() - this.runStartNs) / 1e6);
+  /** Requests and reports per session, for the differential check (harness/check/differentialCheck.ts). */
+  private readonly transcripts = new SessionTranscripts();
+  private readonly watch: TargetWatch;
+  private watchdog: NodeJS.Timeout | undefined;
+  private running = false;
 
   private constructor(private readonly options: OrderEntryDriverOptions, private readonly clock: NsClock) {
     this.clients = [];
+    this.watch = new TargetWatch('tcp', options);
     this.tally = new RequestTally(options.scenario.phases.length, options.maxSendSamples ?? ORDER_ENTRY_DRIVER_DEFAULTS.maxSendSamples);
   }
 
@@ -102,12 +115,11 @@ export class OrderEntryDriver {
         const connection = await OrderEntryClient.connect({
           host: options.host, port: options.port, clientId: firstClientId + index, clock: strictlyRisingClock(clock),
           onReport: (report, receivedNs) => { if (client !== undefined) driver.onReport(client, report, receivedNs); },
-          onClose: (reason) => {
-            if (!driver.stopped && reason.kind !== 'logged-out') driver.errors.push(`client ${index}: ${reason.kind}: ${reason.detail}`);
-          },
+          onClose: (reason) => driver.onClose(index, reason),
         });
         client = { index, flow: new ClientFlow(options.scenario, options.seed, index, { shared }), connection, next: null,
-          pending: new Map(), lastAckedSentNs: -1, lastAckedIntendedNs: 0, checker: new SessionReportChecker(index, driver.sessionLog) };
+          pending: new Map(), lastAckedSentNs: -1, lastAckedIntendedNs: 0, checker: new SessionReportChecker(index, driver.sessionLog),
+          dead: false };
         driver.clients.push(client);
       }
     } catch (error) {
@@ -121,14 +133,23 @@ export class OrderEntryDriver {
    * Runs every client's stream from `runStartNs` (this thread's monotonicNowNs clock; the run's
    * time 0) to its end, then waits up to drainTimeoutMs for the last answers, logs out and
    * returns what was measured. {@link stop} ends it early with what was measured so far.
+   *
+   * A session whose engine fails it (a request unanswered for unresponsiveAfterMs, the connection
+   * lost, a protocol error, a flood) sends no more; once no session is left the run ends early. The
+   * first failure is the result's {@link DriverResult.targetFailure} (the run's verdict is `error`).
    */
   async run(runStartNs: number): Promise<DriverResult> {
     this.runStartNs = runStartNs;
+    this.running = true;
     for (const client of this.clients) this.advance(client);
     const done = new Promise<void>((resolve) => { this.finished = resolve; });
+    this.watchdog = setInterval(this.look, WATCH_INTERVAL_MS);
+    this.watch.floodCheck(this.clock(), this.bytesReceived(), 0, () => '');
     this.turn();
+    this.endIfNoneLeft();
     await done;
     await this.drain();
+    clearInterval(this.watchdog);
     await Promise.all(this.clients.map((c) => c.connection.active ? c.connection.logout().catch(() => undefined) : undefined));
     return this.result();
   }
@@ -145,6 +166,68 @@ export class OrderEntryDriver {
   /** Counts so far, and the order round trips since the last call (encoded). */
   progress(): DriverProgress {
     return this.tally.progress(this.errors.length);
+  }
+
+  /** A session ended: unless we ended it, the engine failed it (the first such reason is the run's verdict). */
+  private onClose(index: number, reason: CloseReason): void {
+    if (this.stopped || reason.kind === 'logged-out' || reason.kind === 'destroyed') return;
+    this.errors.push(`client ${index}: ${reason.kind}: ${reason.detail}`);
+    const atMs = this.running ? (this.clock() - this.runStartNs) / 1e6 : Number.NaN;
+    const detail = `client ${index}: ${reason.detail}`;
+    if (reason.kind === 'heartbeat-timeout') {
+      const interval = this.clients.find((c) => c.index === index)?.connection.heartbeatIntervalMs ?? ORDER_ENTRY_CLIENT_DEFAULTS.heartbeatIntervalMs;
+      this.watch.unresponsive(interval * ORDER_ENTRY_CLIENT_DEFAULTS.deadAfterIntervals, detail);
+    } else if (reason.kind === 'protocol-error') {
+      this.watch.fail(`protocol error ${Number.isNaN(atMs) ? 'before the run started' : `at ${(atMs / 1000).toFixed(3)} s`} (${detail})`);
+    } else {
+      this.watch.connectionLost(atMs, detail);
+    }
+    this.endIfNoneLeft();
+  }
+
+  /** The watchdog: requests unanswered too long end their session; bytes nobody asked for end the run. */
+  private readonly look = (): void => {
+    const nowNs = this.clock();
+    // A flood first: answers starved behind it would otherwise read as an unresponsive engine.
+    if (this.watch.floodCheck(nowNs, this.bytesReceived(), this.tally.sent, () => `${this.clients.length} sessions`)) {
+      this.errors.push('the engine flooded the sessions; every session closed');
+      for (const c of this.clients) this.kill(c);
+    }
+    for (const c of this.clients) {
+      if (c.dead || !c.connection.active) continue;
+      // Requests are answered in the order sent (docs/PROTOCOL.md): the first waiting is the oldest.
+      const oldest = c.pending.values().next().value;
+      if (oldest === undefined) continue;
+      const waitedMs = (nowNs - oldest.sentNs) / 1e6;
+      if (!this.watch.overdue(waitedMs)) continue;
+      const s = c.connection.stats;
+      // Frames that are not reports: LOGIN_ACK and heartbeats.
+      this.watch.unresponsive(waitedMs, `client ${c.index}'s oldest request has waited ${(waitedMs / 1000).toFixed(1)} s ` +
+        `(${c.pending.size} requests waiting; ${s.reportsReceived} reports and ${Math.max(0, s.framesReceived - s.reportsReceived - 1)} heartbeats ` +
+        'received on the session so far)');
+      this.errors.push(`client ${c.index}: no answer for ${(waitedMs / 1000).toFixed(1)} s; its load stopped`);
+      this.kill(c);
+    }
+    this.endIfNoneLeft();
+  };
+
+  private bytesReceived(): number {
+    return this.clients.reduce((sum, c) => sum + c.connection.stats.bytesReceived, 0);
+  }
+
+  /** The session sends no more and its connection closes. */
+  private kill(client: Client): void {
+    client.dead = true;
+    client.connection.destroy();
+  }
+
+  /** Ends the run early once the engine failed every session. */
+  private endIfNoneLeft(): void {
+    if (this.watch.failure !== undefined && this.clients.every((c) => c.dead || !c.connection.active)) {
+      if (this.timer !== undefined) clearTimeout(this.timer);
+      if (this.immediate !== undefined) clearImmediate(this.immediate);
+      this.finished?.();
+    }
   }
 
   private advance(client: Client): void {
@@ -180,7 +263,7 @@ export class OrderEntryDriver {
 
   private send(client: Client, order: FlowOrder): void {
     const c = client.connection;
-    if (!c.active) return;
+    if (!c.active || client.dead) return;
     if (c.backpressured) {
       this.tally.backpressured++;
       return;
@@ -198,6 +281,7 @@ export class OrderEntryDriver {
         sentNs = c.replace({ symbolId: order.symbolId, clientOrderId: order.clientOrderId, price: order.price, quantity: order.quantity });
     }
     client.checker.sent(order, client.flow.count - 1);
+    this.transcripts.sent(client.index + 1, order, sentNs);
     const intendedNs = this.runStartNs + order.intendedMs * 1e6;
     client.pending.set(sentNs, { kind: order.kind, intendedNs, sentNs });
     this.tally.sentAt(order.kind, (sentNs - this.runStartNs) / 1e6, sentNs - intendedNs);
@@ -206,6 +290,7 @@ export class OrderEntryDriver {
   private onReport(client: Client, report: ExecutionReport, receivedNs: number): void {
     const atMs = (receivedNs - this.runStartNs) / 1e6;
     client.checker.report(report);
+    this.transcripts.report(client.index + 1, report);
     if (report.type === MessageType.Fill) this.tally.fills++;
     const echo = report.echoTimestampNs;
     const request = echo === 0 ? undefined : client.pending.get(echo);
@@ -249,7 +334,12 @@ export class OrderEntryDriver {
     if (unanswered > 0) this.errors.push(`${unanswered} requests unanswered when the run ended`);
     // Orders must have ended only where every report could arrive: a full run, a clean logout.
     for (const c of this.clients) if (!this.stopped && c.connection.closeReason?.kind === 'logged-out') c.checker.finish();
-    return { ...this.tally.result({ streamHashes, unanswered, errors: [...this.errors] }), sessionCheck: this.sessionLog.summary() };
+    const measured = this.tally.result({ streamHashes, unanswered, errors: [] });
+    const rejectedAll = TargetWatch.rejectedEverything(this.tally.answered, measured.rejected, measured.rejectsByReason);
+    if (rejectedAll !== undefined) this.watch.fail(rejectedAll);
+    const failure = this.watch.failure;
+    return { ...measured, errors: failure === undefined ? [...this.errors] : [failure, ...this.errors], sessionCheck: this.sessionLog.summary(),
+      transcripts: this.transcripts.data(), ...(failure === undefined ? {} : { targetFailure: failure }) };
   }
 
   // A binary min-heap of clients by their next intended time (hand-written: one per driver, a few

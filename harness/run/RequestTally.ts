@@ -1,5 +1,6 @@
 import { CommandKind } from '../../engine/book/Command.js';
 import type { SessionCheckSummary } from '../check/SessionReportChecker.js';
+import type { SessionTranscriptData } from '../check/SessionTranscript.js';
 import { HistogramSet } from '../record/HistogramSet.js';
 import { IntervalSeries } from '../record/IntervalSeries.js';
 
@@ -36,6 +37,8 @@ export interface DriverResult {
   readonly errors: string[];
   /** Execution reports checked per session (harness/check/SessionReportChecker); absent where a target does not check them. */
   readonly sessionCheck?: SessionCheckSummary;
+  /** Each session's requests and reports (harness/check/SessionTranscript.ts), for the differential check; absent where a target keeps none. */
+  readonly transcripts?: SessionTranscriptData[];
   /** Why the target ended the run early (engine unresponsive, connection lost, rejected everything): the run's verdict is `error`. */
   readonly targetFailure?: string;
 }

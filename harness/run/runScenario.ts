@@ -31,8 +31,13 @@ import { START_AT_LATE_LIMIT_MS, type ShardSpec } from '../scenario/parseShard.j
 import { shardClientIndexes, shardFirstSubscriberId, shardScenario, shardSchedule, shardSubscriberSeed } from './shardShare.js';
 import { runInproc } from '../targets/runInproc.js';
 import { connectSoupTarget } from '../targets/soup/connectSoupTarget.js';
+import { FixOrderDriver } from '../targets/fix/FixOrderDriver.js';
 import { mergeSessionChecks } from '../check/mergeSessionChecks.js';
 import { sessionViolationFile, type SessionViolationFile } from '../check/sessionViolationFile.js';
+import { differentialCheck } from '../check/differentialCheck.js';
+import { differentialViolationFile, type DifferentialViolationFile } from '../check/differentialViolationFile.js';
+import { feedViolationFile, type FeedViolationFile } from '../check/feedViolationFile.js';
+import { describeFeedViolation, mergeFeedViolations } from '../check/snapshotInvariants.js';
 
 /** Options of {@link runScenario}; each documents its default. */
 export interface RunOptions {
@@ -62,6 +67,10 @@ export interface RunOptions {
   readonly shard?: ShardSpec;
   /** Time 0 as an epoch ms, the same for every shard (`--start-at`); default 250 ms after everyone is connected. */
   readonly startAtEpochMs?: number;
+  /** How often each fast subscriber checks a BOOK_SNAPSHOT of every book it holds exact against its feed-rebuilt book, ms (0: only at resyncs). Default 1,000. */
+  readonly snapshotCheckIntervalMs?: number;
+  /** tcp and http targets: a request unanswered this long ends its session, and the run once none is left (verdict error), ms. Default 5,000 (harness/run/TargetWatch.ts). */
+  readonly unresponsiveAfterMs?: number;
 }
 
 /** What the progress display shows. */
@@ -86,9 +95,11 @@ export interface RunOutput {
   /** Epoch ms of the run's time 0. */
   readonly startEpochMs: number;
   /** violation.json: the first execution-report violation and its reproduction; absent when every report held. */
-  readonly violation?: SessionViolationFile;
+  readonly violation?: SessionViolationFile | DifferentialViolationFile | FeedViolationFile;
 }
 
+/** Default of {@link RunOptions.snapshotCheckIntervalMs}. */
+export const SNAPSHOT_CHECK_INTERVAL_MS = 1_000;
 /** Lead time between everyone being connected and the first intended send, ms. */
 const START_LEAD_MS = 250;
 /** Client ids of market-data subscribers start here (order-entry clients count from 1). */
@@ -111,6 +122,7 @@ function describeTarget(t: TargetSpec, resolved?: { orderEntry: HostPort; market
     case 'tcp': return `tcp://${hp(t.orderEntry)}${t.marketData === null ? '' : `, market data ${hp(t.marketData)}`}`;
     case 'http': return t.mapping === undefined ? t.url : `${t.url} (mapping ${t.mapping})`;
     case 'soup': return `soup://${hp(t.orderEntry)} (SoupBinTCP 3.00, messages ${t.messages})`;
+    case 'fix': return `fix://${hp(t.orderEntry)} (FIX ${t.version}, ${t.senderCompId} → ${t.targetCompId})`;
   }
 }
 
@@ -209,6 +221,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutput> {
   }
 
   const drivers: Pick<OrderEntryDriverThread, 'run' | 'progress' | 'stop' | 'terminate'>[] = [];
+  const watchOptions = options.unresponsiveAfterMs === undefined ? {} : { unresponsiveAfterMs: options.unresponsiveAfterMs };
   // An http target's mapping file (docs/HTTP_MAPPING.md), when it has one.
   let mapping: HttpMapping | undefined;
   const pools: SubscriberPoolThread[] = [];
@@ -216,15 +229,18 @@ export async function runScenario(options: RunOptions): Promise<RunOutput> {
     if (target.kind === 'http') {
       // One autocannon instance on this thread, one keep-alive connection per client (see HttpOrderDriver).
       mapping = target.mapping === undefined ? undefined : await requireHttpMapping(target.mapping);
-      drivers.push(await HttpOrderDriver.connect({ scenario, seed, url: target.url, ...(mapping === undefined ? {} : { mapping }),
+      drivers.push(await HttpOrderDriver.connect({ scenario, seed, url: target.url, ...(mapping === undefined ? {} : { mapping }), ...watchOptions,
         ...(options.shard === undefined ? {} : { clientIndexes: shardClientIndexes(scenario.clients.orderEntry, options.shard) }) }));
     } else if (target.kind === 'soup') {
       drivers.push(await connectSoupTarget(target, scenario, seed, options.shard === undefined ? undefined : shardClientIndexes(scenario.clients.orderEntry, options.shard)));
+    } else if (target.kind === 'fix') {
+      drivers.push(await FixOrderDriver.connect({ scenario, seed, target, ...watchOptions,
+        ...(options.shard === undefined ? {} : { clientIndexes: shardClientIndexes(scenario.clients.orderEntry, options.shard) }) }));
     } else {
       const clientIndexes = options.shard === undefined ? Array.from({ length: scenario.clients.orderEntry }, (_, i) => i)
         : shardClientIndexes(scenario.clients.orderEntry, options.shard);
       const started = await Promise.allSettled(deal(clientIndexes, workers).map((indexes) => OrderEntryDriverThread.start({
-        scenario, seed, clientIndexes: indexes, host: endpoints.orderEntry.host, port: endpoints.orderEntry.port })));
+        scenario, seed, clientIndexes: indexes, host: endpoints.orderEntry.host, port: endpoints.orderEntry.port, ...watchOptions })));
       for (const s of started) if (s.status === 'fulfilled') drivers.push(s.value);
       const refused = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
       if (refused !== undefined) throw refused.reason;
@@ -240,7 +256,8 @@ export async function runScenario(options: RunOptions): Promise<RunOutput> {
         let firstClientId = shardFirstSubscriberId(FIRST_SUBSCRIBER_ID, options.scenario.clients.marketData, options.shard);
         for (const groups of splitGroups(scenario.clients.marketData, workers)) {
           pools.push(await SubscriberPoolThread.start({ host: endpoints.marketData.host, port: endpoints.marketData.port, groups,
-            firstClientId, seed: shardSubscriberSeed(seed ^ 0x5eed_feed, options.shard), clockOffset: feedClockOffset, rebuildBooks: true, resync: true }));
+            firstClientId, seed: shardSubscriberSeed(seed ^ 0x5eed_feed, options.shard), clockOffset: feedClockOffset, rebuildBooks: true, resync: true,
+            snapshotCheckIntervalMs: options.snapshotCheckIntervalMs ?? SNAPSHOT_CHECK_INTERVAL_MS }));
           firstClientId += groups.reduce((s, g) => s + g.count, 0);
         }
         const loggedIn = pools.reduce((s, p) => s + p.loggedIn, 0);
@@ -456,9 +473,34 @@ function assemble(p: Parts): RunOutput {
     const reports = `every execution report of ${sessionCheck.sessions} session(s) against what it sent (${sessionCheck.reports} reports)`;
     checked = checked.startsWith('nothing') ? reports : `${checked}; ${reports}`;
   }
-  const violation = sessionCheck.first === undefined ? undefined : sessionViolationFile(sessionCheck.first, { scenario,
+  // The differential check (harness/check/differentialCheck.ts): TCP drivers' transcripts replayed through OrderBookReference
+  // (other network drivers keep none: the check then says it did not run; inproc checks every event instead).
+  const fastBooks = p.finalState === undefined ? p.feedClasses.find((c) => c.class === 'fast')?.books : undefined;
+  const differential = p.target.kind === 'inproc' ? undefined : differentialCheck({
+    transcripts: driverResults.flatMap((r) => r.transcripts ?? []), symbols: scenarioSymbols(scenario),
+    ...(p.finalState === undefined ? {} : { engineBooks: p.finalState }), ...(fastBooks === undefined ? {} : { feedBooks: fastBooks }),
+    ...(sessionCheck.count > 0 ? { skipReason: 'the session report checks failed first; the replay needs well-formed reports' } : {}) });
+  if (differential !== undefined) {
+    checked = `${checked}; ${differential.checked}`;
+    violations.push(...differential.violations);
+  }
+  // BOOK_SNAPSHOT checks by the subscribers (harness/check/snapshotInvariants.ts): at resyncs, and every snapshotCheckIntervalMs per fast subscriber.
+  const feedCheck = mergeFeedViolations(p.feedClasses.map((c) => c.feedViolations));
+  if (p.feedClasses.length > 0) {
+    checked = `${checked}; ${feedCheck.snapshots} BOOK_SNAPSHOT(s) (every ${options.snapshotCheckIntervalMs ?? SNAPSHOT_CHECK_INTERVAL_MS} ms ` +
+      'per fast subscriber, and at resyncs): not crossed, level order, level totals, and equal to the book rebuilt from the feed';
+    violations.push(...feedCheck.first.map(describeFeedViolation));
+    if (feedCheck.count > feedCheck.first.length) violations.push(`feed: … and ${feedCheck.count - feedCheck.first.length} more`);
+  }
+  const violation = sessionCheck.first !== undefined ? sessionViolationFile(sessionCheck.first, { scenario,
     scenarioFile: options.scenarioFile, scenarioHash: options.scenarioHash, seed: options.seed, target: p.target,
-    symbols: scenarioSymbols(scenario), violationCount: sessionCheck.count });
+    symbols: scenarioSymbols(scenario), violationCount: sessionCheck.count })
+    : differential?.first !== undefined ? differentialViolationFile(differential.first, { scenario,
+      scenarioFile: options.scenarioFile, scenarioHash: options.scenarioHash, seed: options.seed, target: p.target,
+      violationCount: differential.violations.length })
+    : feedCheck.first[0] === undefined ? undefined : feedViolationFile(feedCheck.first[0], { scenario,
+      scenarioFile: options.scenarioFile, scenarioHash: options.scenarioHash, seed: options.seed, target: p.target,
+      violationCount: feedCheck.count });
   const errors = [...p.errors, ...driverResults.flatMap((r) => r.errors)];
   for (const c of p.feedClasses) for (const e of c.errors.slice(0, 5)) errors.push(`${c.class} subscriber: ${e}`);
 

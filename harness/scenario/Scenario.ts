@@ -217,7 +217,9 @@ export type TargetSpec =
   | { readonly kind: 'tcp'; readonly orderEntry: HostPort; readonly marketData: HostPort | null }
   | { readonly kind: 'http'; readonly url: string; readonly marketData: HostPort | null; readonly mapping?: string }
   /** SoupBinTCP 3.00 with an OUCH-style message set (docs/SOUP.md); no market data (marketData always null). */
-  | { readonly kind: 'soup'; readonly orderEntry: HostPort; readonly messages: string; readonly username?: string; readonly password?: string; readonly marketData: null };
+  | { readonly kind: 'soup'; readonly orderEntry: HostPort; readonly messages: string; readonly username?: string; readonly password?: string; readonly marketData: null }
+  /** FIX 4.2 / 4.4 order entry through jspurefix (docs/FIX.md); no market data. */
+  | { readonly kind: 'fix'; readonly orderEntry: HostPort; readonly version: '4.2' | '4.4'; readonly senderCompId: string; readonly targetCompId: string; readonly resetSeqNum: boolean; readonly heartbeatSeconds: number; readonly marketData: null };
 
 export interface HostPort {
   readonly host: string;

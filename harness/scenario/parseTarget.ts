@@ -1,11 +1,12 @@
 import { parseSoupTarget } from '../targets/soup/parseSoupTarget.js';
+import { parseFixTarget } from '../targets/fix/parseFixTarget.js';
 import type { HostPort, TargetSpec } from './Scenario.js';
 
 /** Result of a target parse: the value, or every problem with it. */
 export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problems: readonly string[] };
 
 /** The `--target` forms, for messages and help text. */
-export const TARGET_FLAG_FORMS = 'embedded | inproc | tcp://host:port[,md=host:port] | http://host:port[,md=host:port][,mapping=file.yaml] | soup://host:port,messages=file.yaml[,user=U,password=P]';
+export const TARGET_FLAG_FORMS = 'embedded | inproc | tcp://host:port[,md=host:port] | http://host:port[,md=host:port][,mapping=file.yaml] | soup://host:port,messages=file.yaml[,user=U,password=P] | fix://host:port,version=4.2|4.4[,sender=S,target=T,reset=true|false,heartbeat=N]';
 
 const HOST_PORT = /^(?:\[([0-9a-fA-F:.]+)\]|([^:\s[\]/]+)):(\d+)$/;
 
@@ -50,6 +51,7 @@ export function parseTargetFlag(text: string): Parsed<TargetSpec> {
   if (trimmed === 'embedded') return { ok: true, value: { kind: 'embedded' } };
   if (trimmed === 'inproc') return { ok: true, value: { kind: 'inproc' } };
   if (trimmed.startsWith('soup://')) return parseSoupTarget(trimmed);
+  if (trimmed.startsWith('fix://')) return parseFixTarget(trimmed);
   const [main = '', ...options] = trimmed.split(',');
   const problems: string[] = [];
   let marketData: HostPort | null = null;

@@ -7,6 +7,7 @@ import { SessionReportChecker, SessionViolationLog } from '../check/SessionRepor
 import { TargetError } from '../clients/TargetError.js';
 import { ClientFlow } from '../generate/ClientFlow.js';
 import { RequestTally, type DriverProgress, type DriverResult } from '../run/RequestTally.js';
+import { TargetWatch, WATCH_INTERVAL_MS, type TargetWatchOptions } from '../run/TargetWatch.js';
 import type { Scenario } from '../scenario/Scenario.js';
 import { httpOrderRequest } from './httpOrderRequest.js';
 import type { HttpMapping } from './httpMapping/HttpMapping.js';
@@ -15,8 +16,11 @@ import { fillTemplate } from './httpMapping/mappedRequest.js';
 import { probeMappedTarget } from './httpMapping/probeMappedTarget.js';
 import { probeHttpTarget } from './probeHttpTarget.js';
 
-/** Options of {@link HttpOrderDriver.connect}; each documents its default. */
-export interface HttpOrderDriverOptions {
+/**
+ * Options of {@link HttpOrderDriver.connect}; each documents its default (the TargetWatch ones: a
+ * request unanswered 5 s ends its client's load, unasked-for bytes above 1 MiB/s end the run).
+ */
+export interface HttpOrderDriverOptions extends TargetWatchOptions {
   readonly scenario: Scenario;
   readonly seed: number;
   /** Base URL of the engine's HTTP order API (docs/HTTP.md), e.g. `http://127.0.0.1:9003`. */
@@ -75,6 +79,11 @@ interface Slot {
   readonly checker: SessionReportChecker;
   /** With a mapping: builds its requests and reads its answers. */
   readonly mapped: MappedHttpSession | undefined;
+  /** The engine failed this client (unresponsive, connection lost, flood): its connection is closed, it sends no more. */
+  dead: boolean;
+  /** Bytes read by this client's earlier sockets (autocannon opens a new one on each reconnect), and the socket they were last read from. */
+  bytesBefore: number;
+  socket: net.Socket | undefined;
 }
 
 /** Result lines for generated orders a mapped engine could not take. */
@@ -86,6 +95,13 @@ const SKIP_TEXT: Record<MappedSkip, string> = {
 
 /** What a connection sends before the run, and what a parked one holds corked for good. */
 const WARM_UP = { method: 'GET', path: '/health', body: '' } as const;
+
+/** What autocannon 9's Client does beyond its typed API: reports a failed (re)connect, and stops for good. */
+interface RunningClient {
+  on(event: 'connError', listener: (error: NodeJS.ErrnoException) => void): void;
+  on(event: 'response', listener: (status: number, resBytes: number) => void): void;
+  destroy(): void;
+}
 
 /** The connection's socket: autocannon 9 keeps it as `client.conn` (not in its typed API, see {@link HttpOrderDriver}). */
 function socketOf(client: autocannon.Client | undefined): net.Socket | undefined {
@@ -138,11 +154,16 @@ export class HttpOrderDriver {
   private readonly warmUp: { readonly method: autocannon.Request['method']; readonly path: string; readonly body: string };
   /** Generated orders not sent, by why (a mapping without cancel or replace, an unknown engine order id). */
   private readonly skipped = new Map<MappedSkip, number>();
+  private readonly watch: TargetWatch;
+  private watchdog: NodeJS.Timeout | undefined;
+  /** Bytes of the answers that completed (an answer is asked for, however long). */
+  private answeredBytes = 0;
 
   private constructor(private readonly options: HttpOrderDriverOptions, private readonly clock: NsClock) {
     this.tally = new RequestTally(options.scenario.phases.length, options.maxSendSamples ?? HTTP_ORDER_DRIVER_DEFAULTS.maxSendSamples);
     this.basePath = new URL(options.url).pathname.replace(/\/+$/, '');
     this.warmUp = options.mapping === undefined ? WARM_UP : fillTemplate(options.mapping.operations.health, () => undefined);
+    this.watch = new TargetWatch('http', options);
   }
 
   /**
@@ -162,7 +183,8 @@ export class HttpOrderDriver {
       driver.slots.push({ index: i, clientId: firstClientId + i, flow: new ClientFlow(scenario, seed, i, { shared }), client: undefined,
         warming: true, current: null, done: false, timer: undefined,
         checker: new SessionReportChecker(i, driver.sessionLog, { hiddenMakerFills: true }),
-        mapped: options.mapping === undefined ? undefined : new MappedHttpSession(options.mapping, firstClientId + i, symbols) });
+        mapped: options.mapping === undefined ? undefined : new MappedHttpSession(options.mapping, firstClientId + i, symbols),
+        dead: false, bytesBefore: 0, socket: undefined });
     }
     if (driver.slots.length === 0) return driver;
     try {
@@ -177,10 +199,16 @@ export class HttpOrderDriver {
   /**
    * Sends every client's stream from `runStartEpochMs` (the run's time 0, epoch ms) to its end,
    * waits up to drainTimeoutMs for the last answers, and returns what was measured.
+   *
+   * A client whose engine fails it (a request unanswered for unresponsiveAfterMs, its connection
+   * lost or refused, a flood) sends no more; once no client is left the run ends early. The first
+   * failure is the result's {@link DriverResult.targetFailure} (the run's verdict is `error`).
    */
   async run(runStartEpochMs: number): Promise<DriverResult> {
     this.runStartNs = (runStartEpochMs - performance.timeOrigin) * 1e6;
     const done = new Promise<void>((resolve) => { this.finished = resolve; });
+    this.watchdog = setInterval(this.look, WATCH_INTERVAL_MS);
+    this.watch.floodCheck(this.clock(), this.bytesReceived() - this.answeredBytes, 0, () => '');
     for (const slot of this.slots) {
       const socket = socketOf(slot.client);
       if (slot.current !== null && slot.current.sentNs === 0 && socket !== undefined) this.hold(slot, slot.current, socket);
@@ -188,6 +216,7 @@ export class HttpOrderDriver {
     this.checkFinished();
     await done;
     await this.drain();
+    clearInterval(this.watchdog);
     // A run that was not stopped early: its IOC, FOK and market orders must all have ended.
     if (!this.stopped) for (const slot of this.slots) slot.checker.finish();
     await this.terminate();
@@ -212,6 +241,7 @@ export class HttpOrderDriver {
   /** Closes every connection; resolves once autocannon has. */
   async terminate(): Promise<number> {
     this.stop();
+    clearInterval(this.watchdog);
     this.instance?.stop();
     await this.instanceDone;
     return 0;
@@ -243,6 +273,10 @@ export class HttpOrderDriver {
           const slot = this.slots[nextSlot++];
           if (slot === undefined) return;
           slot.client = client;
+          // Refused or reset reconnects: autocannon would retry at once, for ever.
+          (client as unknown as RunningClient).on('connError', (error: NodeJS.ErrnoException) => this.onConnError(slot, error));
+          // Bytes of whole answers: what the flood check does not count.
+          (client as unknown as RunningClient).on('response', (_status: number, resBytes: number) => { this.answeredBytes += resBytes; });
           // Rebuilds the connection's first request at once: the warm-up (see setup).
           client.setRequests([{
             setupRequest: (request) => this.setup(slot, request),
@@ -263,6 +297,10 @@ export class HttpOrderDriver {
     const socket = socketOf(slot.client);
     if (socket === undefined) return this.fill(request, this.warmUp);
     const previous = slot.current;
+    if (slot.dead) {
+      socket.cork();
+      return this.fill(request, this.warmUp);
+    }
     if (previous !== null && previous.sentNs !== 0) {
       // Sent and asked for again: the connection failed or timed out before the answer.
       this.lost++;
@@ -270,6 +308,11 @@ export class HttpOrderDriver {
       // It may or may not have taken effect: its order's reports cannot be judged any more.
       slot.checker.forget(previous.symbolId, previous.clientOrderId);
       this.problem(`requests lost to a connection error or no answer within ${this.options.requestTimeoutS ?? HTTP_ORDER_DRIVER_DEFAULTS.requestTimeoutS} s`);
+      this.lostInFlight(slot, previous);
+      if (slot.dead) {
+        socket.cork();
+        return this.fill(request, this.warmUp);
+      }
     }
     if (slot.warming) return this.fill(request, this.warmUp);
     this.clearTimer(slot);
@@ -429,13 +472,82 @@ export class HttpOrderDriver {
 
   private checkFinished(): void {
     if (this.finished === undefined) return;
-    if (this.slots.every((s) => s.done || s.client === undefined)) this.finished();
+    if (this.slots.every((s) => s.done || s.dead || s.client === undefined)) this.finished();
+  }
+
+  /** The request in flight on `slot` was lost (its connection closed or timed out): the engine failed the client. */
+  private lostInFlight(slot: Slot, request: Request): void {
+    if (!this.started() || this.stopped) return;
+    const waitedMs = (this.clock() - request.sentNs) / 1e6;
+    const timeoutS = this.options.requestTimeoutS ?? HTTP_ORDER_DRIVER_DEFAULTS.requestTimeoutS;
+    const what = `client ${slot.index}: ${request.method} ${request.path}`;
+    // autocannon reconnects and asks again both after a close and after its request timeout.
+    if (waitedMs >= timeoutS * 1000 * 0.9) {
+      this.watch.unresponsive(waitedMs, `${what} got no answer within the ${timeoutS} s request timeout`);
+      this.kill(slot, 'a request unanswered too long');
+    } else {
+      this.watch.connectionLost(this.atMs(), `${what} was in flight when the connection closed`);
+      this.kill(slot, 'the connection closed with a request in flight');
+    }
+  }
+
+  private onConnError(slot: Slot, error: NodeJS.ErrnoException): void {
+    if (!this.started() || this.stopped || slot.dead) return;
+    this.watch.connectionLost(this.atMs(), `client ${slot.index}: ${error.code ?? error.message} on reconnecting to ${this.options.url}`);
+    this.kill(slot, `the connection failed (${error.code ?? error.message})`);
+  }
+
+  /** The watchdog: a request unanswered too long ends its client's load; bytes nobody asked for end the run. */
+  private readonly look = (): void => {
+    const nowNs = this.clock();
+    if (this.watch.floodCheck(nowNs, this.bytesReceived() - this.answeredBytes, this.tally.sent,
+      () => `${this.slots.length} connections; bytes outside whole answers`)) {
+      for (const slot of this.slots) this.kill(slot, 'a flood from the engine');
+    }
+    for (const slot of this.slots) {
+      const r = slot.current;
+      if (slot.dead || r === null || r.sentNs === 0) continue;
+      const waitedMs = (nowNs - r.sentNs) / 1e6;
+      if (!this.watch.overdue(waitedMs)) continue;
+      this.watch.unresponsive(waitedMs, `client ${slot.index}'s ${r.method} ${r.path} has waited ${(waitedMs / 1000).toFixed(1)} s for its answer ` +
+        '(the connection stayed open)');
+      this.kill(slot, 'a request unanswered too long');
+    }
+  };
+
+  /** Every byte the engine sent to the clients so far, answers included. */
+  private bytesReceived(): number {
+    let sum = 0;
+    for (const slot of this.slots) {
+      const socket = socketOf(slot.client);
+      if (socket !== slot.socket) {
+        slot.bytesBefore += slot.socket?.bytesRead ?? 0;
+        slot.socket = socket;
+      }
+      sum += slot.bytesBefore + (socket?.bytesRead ?? 0);
+    }
+    return sum;
+  }
+
+  /** The client sends no more: its connection closes (after the current autocannon call returns) and the run may end. */
+  private kill(slot: Slot, why: string): void {
+    if (slot.dead) return;
+    slot.dead = true;
+    this.problem(`clients stopped by the engine's failure: ${why}`);
+    this.clearTimer(slot);
+    const client = slot.client;
+    setImmediate(() => (client as unknown as RunningClient | undefined)?.destroy());
+    this.checkFinished();
+  }
+
+  private atMs(): number {
+    return (this.clock() - this.runStartNs) / 1e6;
   }
 
   private async drain(): Promise<void> {
     const limitMs = this.stopped ? 500 : (this.options.drainTimeoutMs ?? HTTP_ORDER_DRIVER_DEFAULTS.drainTimeoutMs);
     const until = performance.now() + limitMs;
-    while (performance.now() < until && this.slots.some((s) => s.current !== null && s.current.sentNs !== 0)) {
+    while (performance.now() < until && this.slots.some((s) => !s.dead && s.current !== null && s.current.sentNs !== 0)) {
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
   }
@@ -448,6 +560,11 @@ export class HttpOrderDriver {
     const open = unanswered - this.lost;
     if (open > 0) errors.push(`http: ${open} requests unanswered when the run ended`);
     for (const [why, n] of this.skipped) errors.push(`http mapping ${this.options.mapping?.name ?? ''}: ${n} generated ${SKIP_TEXT[why]}`);
-    return { ...this.tally.result({ streamHashes, unanswered, errors }), sessionCheck: this.sessionLog.summary() };
+    const measured = this.tally.result({ streamHashes, unanswered, errors });
+    const rejectedAll = TargetWatch.rejectedEverything(this.tally.answered, measured.rejected, measured.rejectsByReason);
+    if (rejectedAll !== undefined) this.watch.fail(rejectedAll);
+    const failure = this.watch.failure;
+    return { ...measured, sessionCheck: this.sessionLog.summary(),
+      ...(failure === undefined ? {} : { errors: [failure, ...errors], targetFailure: failure }) };
   }
 }

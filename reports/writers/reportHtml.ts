@@ -120,8 +120,8 @@ export function reportHtml(run: RunDirectory): string {
   body.push(`<p>invariants (${escapeHtml(r.invariants.checked)}): ${violations.length === 0
     ? '<span class="verdict good">all held</span>'
     : `<span class="verdict bad">${violations.length} violated</span></p><ul>${violations.map((v) => `<li><code>${escapeHtml(v)}</code></li>`).join('')}</ul><p>`}</p>`);
-  if (violations.some((v) => v.startsWith('session report:'))) {
-    body.push('<p class="muted"><code>violation.json</code> in the run directory: the first execution-report violation and the command that reproduces it.</p>');
+  if (violations.some((v) => v.startsWith('session report:') || v.startsWith('differential:') || v.startsWith('feed:'))) {
+    body.push('<p class="muted"><code>violation.json</code> in the run directory: the first execution-report (or else differential, or else feed) violation and the command that reproduces it.</p>');
   }
   if (r.thresholds.length === 0) body.push('<p class="muted">The scenario has no thresholds.</p>');
   else {
