@@ -14,38 +14,25 @@
  *  hand-written request sequences ────────────────────────── semantic
  *  connection bursts, resets, half-closes, the limit ─────── churn (playChurnCase.ts)
  * ```
+ * The generators the market-data catalogue shares (truncation, length, crc, version, type sweeps,
+ * timers, churn) are ChannelCatalogue.ts's; this file holds the client's frames and the rest.
  */
 
-import { LogoutReason, OrderType, RejectReason, SessionErrorReason, Side, TimeInForce } from '../../engine/protocol/codes.js';
-import { encode } from '../../engine/protocol/encode.js';
-import {
-  FRAME_LENGTH_LIMIT,
-  MIN_FRAME_LENGTH,
-  PROTOCOL_VERSION,
-  headerFields,
-  messageLayout,
-  messageLayouts,
-  type FieldLayout,
-  type WireType,
-} from '../../engine/protocol/messageLayouts.js';
+import { LogoutReason, OrderType, RejectReason, Side, TimeInForce } from '../../engine/protocol/codes.js';
+import { FRAME_LENGTH_LIMIT, MIN_FRAME_LENGTH, headerFields, messageLayout, type FieldLayout, type WireType } from '../../engine/protocol/messageLayouts.js';
 import { MessageType, type Message } from '../../engine/protocol/messages.js';
 import { resealFrame, writeRawField } from '../../engine/protocol/rawFrame.js';
-import { concatBytes, type ChurnPlan, type ExpectedOutcome, type FuzzCase, type FuzzChunk, type FuzzClass } from './FuzzCase.js';
+import { CATALOGUE_TIMESTAMP_NS as TIMESTAMP_NS, ChannelCatalogue, encodeFrame as frame, type FrameTemplate } from './ChannelCatalogue.js';
+import { concatBytes, type FuzzCase, type FuzzChunk } from './FuzzCase.js';
 import { FUZZ_RULES_DEFAULTS, type FuzzRules } from './fuzzRules.js';
-import { predictOutcome } from './predictOutcome.js';
 
-/** `timestampNs` of the catalogue's frames: an hour on the fuzzer's clock (any value below 2^53 is valid). */
-const TIMESTAMP_NS = 3_600_000_000_000;
-/** The heartbeat interval of LOGINs the fuzzer sends: long, so that no HEARTBEAT breaks a quiet period. */
-export const FUZZ_HEARTBEAT_INTERVAL_MS = 60_000;
+// Imported from here by the fuzz runners; the shared generators own them.
+export { CHURN_BURST_CONNECTIONS, FUZZ_HEARTBEAT_INTERVAL_MS } from './ChannelCatalogue.js';
+
 /**
- * Client ids of LOGIN frames inside case bytes: one per case from here up, so that no two cases
- * log in with the same id (a second connection with a logged-in id gets InvalidLogin). The runner's
- * own logins use ids from {@link RUNNER_CLIENT_ID_BASE}; the clientId sweep uses boundary values
- * below both.
+ * Lowest client id the runner's login prelude uses (see runFuzzCase); LOGINs inside case bytes
+ * use ids below it (ChannelCatalogue), the clientId sweep boundary values below both.
  */
-const CASE_CLIENT_ID_BASE = 0x3000_0000;
-/** Lowest client id the runner's login prelude uses (see runFuzzCase). */
 export const RUNNER_CLIENT_ID_BASE = 0x4000_0000;
 
 const U64_BOUNDARIES: readonly bigint[] = [
@@ -69,15 +56,6 @@ export function boundaryValues(wireType: WireType): readonly bigint[] {
   return SMALL_BOUNDARIES[wireType];
 }
 
-/** A valid frame to mutate, and the frames that go before it on its connection. */
-interface Template {
-  readonly name: string;
-  readonly login: boolean;
-  /** Valid frames sent first in the same write (a live order for CANCEL and REPLACE sweeps). */
-  readonly prefix: Uint8Array;
-  readonly frame: Uint8Array;
-}
-
 /** Builds the catalogue for `rules` (default: the embedded engine's). */
 export function fuzzCatalogue(rules: FuzzRules = FUZZ_RULES_DEFAULTS): FuzzCase[] {
   return new CatalogueBuilder(rules).build();
@@ -85,20 +63,19 @@ export function fuzzCatalogue(rules: FuzzRules = FUZZ_RULES_DEFAULTS): FuzzCase[
 
 class CatalogueBuilder {
   readonly #rules: FuzzRules;
-  readonly #cases: FuzzCase[] = [];
-  readonly #ids = new Set<string>();
-  #nextLoginClientId = CASE_CLIENT_ID_BASE;
+  readonly #catalogue: ChannelCatalogue;
 
   constructor(rules: FuzzRules) {
     this.#rules = rules;
+    this.#catalogue = new ChannelCatalogue(rules, 'orderEntry');
   }
 
   build(): FuzzCase[] {
-    this.#truncation();
-    this.#length();
+    this.#catalogue.truncation(this.#templates());
+    this.#catalogue.length(this.#templates(), (trueLength) => this.#lengths(trueLength));
     this.#unknownType();
-    this.#version();
-    this.#crc();
+    this.#catalogue.version(this.#templates().filter((t) => t.name === 'LOGIN' || t.name === 'NEW_ORDER'));
+    this.#catalogue.crc(this.#templates());
     this.#enum();
     this.#numeric();
     this.#reserved();
@@ -106,14 +83,10 @@ class CatalogueBuilder {
     this.#slowloris();
     this.#stream();
     this.#churn();
-    return this.#cases;
+    return this.#catalogue.cases;
   }
 
   // ---- frames -------------------------------------------------------------------------------
-
-  #login(sequence = 1, clientId = this.#nextLoginClientId++, heartbeatIntervalMs = FUZZ_HEARTBEAT_INTERVAL_MS): Uint8Array {
-    return frame({ type: MessageType.Login, symbolId: 0, sequence, timestampNs: TIMESTAMP_NS, clientId, heartbeatIntervalMs });
-  }
 
   #newOrder(sequence: number, fields: Partial<Extract<Message, { type: 0x10 }>> = {}): Uint8Array {
     return frame({
@@ -137,147 +110,39 @@ class CatalogueBuilder {
       timestampNs: TIMESTAMP_NS + sequence, clientOrderId, price, quantity });
   }
 
-  #heartbeat(sequence: number): Uint8Array {
-    return frame({ type: MessageType.Heartbeat, symbolId: 0, sequence, timestampNs: TIMESTAMP_NS + sequence });
-  }
-
   /** One valid frame of each type a client sends on order entry; LOGIN on a fresh connection, the others after it. */
-  #templates(): Template[] {
-    const none = new Uint8Array(0);
+  #templates(): FrameTemplate[] {
     const tick = this.#rules.semanticSymbol.tickSize;
     return [
-      { name: 'LOGIN', login: false, prefix: none, frame: this.#login() },
-      { name: 'HEARTBEAT', login: true, prefix: none, frame: this.#heartbeat(2) },
-      { name: 'LOGOUT', login: true, prefix: none,
-        frame: frame({ type: MessageType.Logout, symbolId: 0, sequence: 2, timestampNs: TIMESTAMP_NS, reason: LogoutReason.UserRequested }) },
-      { name: 'SESSION_ERROR', login: true, prefix: none,
-        frame: frame({ type: MessageType.SessionError, symbolId: 0, sequence: 2, timestampNs: TIMESTAMP_NS,
-          reason: SessionErrorReason.SequenceGap, refSequence: 1 }) },
-      { name: 'NEW_ORDER', login: true, prefix: none, frame: this.#newOrder(2) },
+      ...this.#catalogue.sessionTemplates(),
+      { name: 'NEW_ORDER', login: true, frame: this.#newOrder(2) },
       { name: 'CANCEL', login: true, prefix: this.#restingBuy(2, 501), frame: this.#cancel(3, 501) },
       { name: 'REPLACE', login: true, prefix: this.#restingBuy(2, 501), frame: this.#replace(3, 501, 20 * tick, 5) },
     ];
   }
 
+  /** The length-field values of the length class: around the header's and the frame's length, around the limit, the u16 edges. */
+  #lengths(trueLength: number): number[] {
+    const max = this.#rules.maxFrameLength;
+    return [0, 1, 2, 3, 8, 24, 27, MIN_FRAME_LENGTH, 29, 31, 32, trueLength - 4, trueLength - 1, trueLength + 1,
+      trueLength + 4, 88, 89, 255, 256, 257, 1024, max - 1, max, max + 1, 8192, 0x7fff, 0x8000, 0xfffe, FRAME_LENGTH_LIMIT];
+  }
+
   // ---- cases --------------------------------------------------------------------------------
 
-  /**
-   * Adds a case, its outcome predicted from its bytes unless `extra` gives it (the cases whose
-   * answer comes from a timer, which the oracle does not model, with the time to wait for it).
-   */
-  #add(id: string, cls: FuzzClass, description: string, login: boolean, chunks: readonly FuzzChunk[],
-    extra: { readonly expected?: ExpectedOutcome; readonly waitMs?: number; readonly peerOrders?: Uint8Array; readonly churn?: ChurnPlan } = {}): void {
-    if (this.#ids.has(id)) throw new Error(`duplicate fuzz case id ${id}`);
-    this.#ids.add(id);
-    const expected = extra.expected ?? predictOutcome(concatBytes(chunks.map((c) => c.bytes)), { loggedIn: login }, this.#rules);
-    this.#cases.push({
-      id, class: cls, description, login, chunks, expected,
-      ...(extra.waitMs === undefined ? {} : { waitMs: extra.waitMs }),
-      ...(extra.peerOrders === undefined ? {} : { peerOrders: extra.peerOrders }),
-      ...(extra.churn === undefined ? {} : { churn: extra.churn }),
-    });
-  }
-
-  /** A case of one write: the template's prefix and a mutated copy of its frame. */
-  #addMutation(t: Template, id: string, cls: FuzzClass, description: string, mutated: Uint8Array): void {
-    this.#add(id, cls, description, t.login, [{ bytes: concatBytes([t.prefix, mutated]) }]);
-  }
-
-  #truncation(): void {
-    for (const t of this.#templates()) {
-      for (let cut = 1; cut < t.frame.length; cut++) {
-        this.#addMutation(t, `truncation/${t.name}/${cut}of${t.frame.length}`, 'truncation',
-          `${t.name} cut after ${cut} of ${t.frame.length} bytes, then idle`, t.frame.slice(0, cut));
-      }
-    }
-  }
-
-  #length(): void {
-    const max = this.#rules.maxFrameLength;
-    for (const t of this.#templates()) {
-      const trueLength = t.frame.length;
-      const values = new Set([0, 1, 2, 3, 8, 24, 27, MIN_FRAME_LENGTH, 29, 31, 32, trueLength - 4, trueLength - 1, trueLength + 1,
-        trueLength + 4, 88, 89, 255, 256, 257, 1024, max - 1, max, max + 1, 8192, 0x7fff, 0x8000, 0xfffe, FRAME_LENGTH_LIMIT]);
-      values.delete(trueLength);
-      for (const length of [...values].sort((a, b) => a - b)) {
-        const name = `0x${length.toString(16).padStart(4, '0')}`;
-        const raw = t.frame.slice();
-        raw[0] = length & 0xff;
-        raw[1] = length >> 8;
-        this.#addMutation(t, `length/${t.name}/${name}-raw`, 'length',
-          `${t.name} with length field ${length} (true ${trueLength}), the frame's own bytes`, raw);
-        if (length >= MIN_FRAME_LENGTH && length <= max) {
-          // The frame cut or zero-padded to the stated length, with a matching CRC: reaches decoding step 7.
-          const sized = new Uint8Array(length);
-          sized.set(t.frame.subarray(0, Math.min(length, trueLength)));
-          sized[0] = length & 0xff;
-          sized[1] = length >> 8;
-          resealFrame(sized);
-          this.#addMutation(t, `length/${t.name}/${name}-resealed`, 'length',
-            `${t.name} cut or zero-padded to length ${length} (true ${trueLength}), CRC recomputed`, sized);
-        }
-      }
-    }
-  }
-
+  /** Every type byte a client never sends on order entry, and each unknown one in a NEW_ORDER-sized frame. */
   #unknownType(): void {
-    const clientTypes = new Set(messageLayouts.filter((l) => l.senders.includes('orderEntryClient')).map((l) => l.type as number));
-    for (let type = 0; type < 256; type++) {
-      if (clientTypes.has(type)) continue;
-      const hex = `0x${type.toString(16).padStart(2, '0')}`;
-      const known = messageLayout(type);
-      const length = known?.frameLength ?? MIN_FRAME_LENGTH;
-      for (const login of [false, true]) {
-        const bytes = new Uint8Array(length);
-        bytes[0] = length & 0xff;
-        bytes[1] = length >> 8;
-        bytes[2] = PROTOCOL_VERSION;
-        bytes[3] = type;
-        new DataView(bytes.buffer).setUint32(8, login ? 2 : 1, true);
-        resealFrame(bytes);
-        const state = login ? 'loggedIn' : 'beforeLogin';
-        this.#add(`unknownType/${hex}/${state}`, 'unknownType',
-          `type ${hex}${known === undefined ? ' (no such type)' : ` (${known.name}, never sent by a client)`}, ${length} bytes, ${state}`,
-          login, [{ bytes }]);
-      }
-      if (known === undefined) {
-        // An unknown type in a NEW_ORDER-sized frame: the type is refused before the length is judged.
-        const bytes = this.#newOrder(2);
-        bytes[3] = type;
-        resealFrame(bytes);
-        this.#add(`unknownType/${hex}/newOrderBody`, 'unknownType', `type ${hex} (no such type) on a NEW_ORDER frame`, true, [{ bytes }]);
-      }
-    }
-  }
-
-  #version(): void {
-    const templates = this.#templates().filter((t) => t.name === 'LOGIN' || t.name === 'NEW_ORDER');
-    for (const t of templates) {
-      for (let version = 0; version < 256; version++) {
-        if (version === PROTOCOL_VERSION) continue;
-        const bytes = t.frame.slice();
-        bytes[2] = version;
-        resealFrame(bytes);
-        this.#addMutation(t, `version/${t.name}/${version}`, 'version', `${t.name} with version ${version}`, bytes);
-      }
-    }
-  }
-
-  #crc(): void {
-    for (const t of this.#templates()) {
-      const crcAt = t.frame.length - 4;
-      for (let bit = 0; bit < t.frame.length * 8; bit++) {
-        const bytes = t.frame.slice();
-        bytes[bit >> 3]! ^= 1 << (bit & 7);
-        const where = (bit >> 3) >= crcAt ? 'crc' : (bit >> 3) < 2 ? 'length field' : 'body';
-        this.#addMutation(t, `crc/${t.name}/bit-${bit}`, 'crc', `${t.name} with bit ${bit & 7} of byte ${bit >> 3} (${where}) flipped`, bytes);
-      }
-      for (const [name, value] of [['zero', 0], ['ones', 0xffff_ffff]] as const) {
-        const bytes = t.frame.slice();
-        new DataView(bytes.buffer).setUint32(crcAt, value, true);
-        this.#addMutation(t, `crc/${t.name}/${name}`, 'crc', `${t.name} with CRC 0x${value.toString(16).padStart(8, '0')}`, bytes);
-      }
-    }
+    this.#catalogue.foreignTypes(({ hex, known, lengthBytes, state }) => ({
+      id: `unknownType/${hex}/${state}`, class: 'unknownType',
+      description: `type ${hex}${known === undefined ? ' (no such type)' : ` (${known.name}, never sent by a client)`}, ${lengthBytes} bytes, ${state}`,
+    }), (type, hex, known) => {
+      if (known !== undefined) return;
+      // An unknown type in a NEW_ORDER-sized frame: the type is refused before the length is judged.
+      const bytes = this.#newOrder(2);
+      bytes[3] = type;
+      resealFrame(bytes);
+      this.#catalogue.add(`unknownType/${hex}/newOrderBody`, 'unknownType', `type ${hex} (no such type) on a NEW_ORDER frame`, true, [{ bytes }]);
+    });
   }
 
   #enum(): void {
@@ -288,7 +153,7 @@ class CatalogueBuilder {
         const bytes = this.#newOrder(2);
         writeRawField(bytes, field, BigInt(value));
         resealFrame(bytes);
-        this.#add(`enum/${name}/${value}`, 'enum', `NEW_ORDER with ${name} ${value}`, true, [{ bytes }]);
+        this.#catalogue.add(`enum/${name}/${value}`, 'enum', `NEW_ORDER with ${name} ${value}`, true, [{ bytes }]);
       }
     }
   }
@@ -310,10 +175,10 @@ class CatalogueBuilder {
         for (const value of values) {
           const bytes = t.frame.slice();
           // Each LOGIN that may succeed logs in with its own client id (one id, one connection).
-          if (t.name === 'LOGIN') writeRawField(bytes, fieldNamed(layout.fields, 'clientId'), BigInt(this.#nextLoginClientId++));
+          if (t.name === 'LOGIN') writeRawField(bytes, fieldNamed(layout.fields, 'clientId'), BigInt(this.#catalogue.nextLoginClientId()));
           writeRawField(bytes, field, value);
           resealFrame(bytes);
-          this.#addMutation(t, `numeric/${t.name}/${field.name}/${value}`, 'numeric', `${t.name} with ${field.name} = ${value}`, bytes);
+          this.#catalogue.addMutation(t, `numeric/${t.name}/${field.name}/${value}`, 'numeric', `${t.name} with ${field.name} = ${value}`, bytes);
         }
       }
       // Price × quantity at the edge of 2^53 (NotionalOverflow), on NEW_ORDER and REPLACE.
@@ -327,7 +192,7 @@ class CatalogueBuilder {
           writeRawField(bytes, priceField, price);
           writeRawField(bytes, quantityField, quantity);
           resealFrame(bytes);
-          this.#addMutation(t, `numeric/${t.name}/${name}`, 'numeric', `${t.name} with price ${price} × quantity ${quantity}`, bytes);
+          this.#catalogue.addMutation(t, `numeric/${t.name}/${name}`, 'numeric', `${t.name} with price ${price} × quantity ${quantity}`, bytes);
         }
       }
     }
@@ -342,7 +207,7 @@ class CatalogueBuilder {
           const bytes = t.frame.slice();
           writeRawField(bytes, field, value);
           resealFrame(bytes);
-          this.#addMutation(t, `reserved/${t.name}/${field.offset}/${value}`, 'reserved',
+          this.#catalogue.addMutation(t, `reserved/${t.name}/${field.offset}/${value}`, 'reserved',
             `${t.name} with the reserved ${field.wireType} at offset ${field.offset} = ${value}`, bytes);
         }
       }
@@ -354,7 +219,7 @@ class CatalogueBuilder {
     const tick = r.semanticSymbol.tickSize;
     const sem = r.semanticSymbol.symbolId;
     const add = (name: string, description: string, login: boolean, ...frames: Uint8Array[]): void =>
-      this.#add(`semantic/${name}`, 'semantic', description, login, [{ bytes: concatBytes(frames) }]);
+      this.#catalogue.add(`semantic/${name}`, 'semantic', description, login, [{ bytes: concatBytes(frames) }]);
     add('duplicate-client-order-id', 'two live orders with one clientOrderId', true, this.#restingBuy(2, 7), this.#restingBuy(3, 7));
     add('reuse-after-cancel', 'a clientOrderId used again after its order was canceled', true,
       this.#restingBuy(2, 7), this.#cancel(3, 7), this.#restingBuy(4, 7));
@@ -363,7 +228,7 @@ class CatalogueBuilder {
     add('cancel-unknown', 'CANCEL of an order that never existed', true, this.#cancel(2, 424242));
     // Another session rests a buy with client order id 7 first: ids belong to their session.
     const peer = (name: string, description: string, frame: Uint8Array): void => {
-      this.#add(`semantic/${name}`, 'semantic', `${description} (another session holds a live order with client order id 7)`, true,
+      this.#catalogue.add(`semantic/${name}`, 'semantic', `${description} (another session holds a live order with client order id 7)`, true,
         [{ bytes: frame }], { peerOrders: this.#restingBuy(2, 7) });
     };
     peer('cancel-other-session', 'CANCEL of another session\'s order', this.#cancel(2, 7));
@@ -389,71 +254,47 @@ class CatalogueBuilder {
       this.#newOrder(2, { symbolId: sem, orderType: OrderType.Market, price: 0, timeInForce: TimeInForce.IOC }));
     add('order-before-login', 'NEW_ORDER as the first frame', false, this.#newOrder(1));
     add('cancel-before-login', 'CANCEL as the first frame', false, this.#cancel(1, 7));
-    add('heartbeat-before-login', 'HEARTBEAT as the first frame', false, this.#heartbeat(1));
+    add('heartbeat-before-login', 'HEARTBEAT as the first frame', false, this.#catalogue.heartbeat(1));
     add('logout-before-login', 'LOGOUT as the first frame', false,
-      frame({ type: MessageType.Logout, symbolId: 0, sequence: 1, timestampNs: TIMESTAMP_NS, reason: LogoutReason.UserRequested }));
-    add('login-twice', 'a second LOGIN on a logged-in session', true, this.#login(2));
-    add('login-sequence-2', 'LOGIN with sequence 2', false, this.#login(2));
-    add('login-sequence-0', 'LOGIN with sequence 0', false, this.#login(0));
-    add('login-then-order', 'LOGIN and NEW_ORDER in one write', false, this.#login(1), this.#newOrder(2));
+      this.#catalogue.logout(1, LogoutReason.UserRequested));
+    add('login-twice', 'a second LOGIN on a logged-in session', true, this.#catalogue.login(2));
+    add('login-sequence-2', 'LOGIN with sequence 2', false, this.#catalogue.login(2));
+    add('login-sequence-0', 'LOGIN with sequence 0', false, this.#catalogue.login(0));
+    add('login-then-order', 'LOGIN and NEW_ORDER in one write', false, this.#catalogue.login(1), this.#newOrder(2));
     for (const interval of [0, 1, 99, 60_001, 0xffff_ffff]) {
-      add(`login-heartbeat-${interval}`, `LOGIN asking for a ${interval} ms heartbeat interval`, false, this.#login(1, undefined, interval));
+      add(`login-heartbeat-${interval}`, `LOGIN asking for a ${interval} ms heartbeat interval`, false, this.#catalogue.login(1, interval));
     }
     add('sequence-gap', 'NEW_ORDER with sequence 3 where 2 is due', true, this.#newOrder(3));
     add('sequence-repeat', 'two NEW_ORDERs with sequence 2', true, this.#newOrder(2), this.#newOrder(2, { clientOrderId: 99 }));
     add('sequence-zero', 'NEW_ORDER with sequence 0', true, this.#newOrder(0));
-    add('sequence-back', 'sequence 2, 3, then 2 again', true, this.#heartbeat(2), this.#heartbeat(3), this.#heartbeat(2));
+    add('sequence-back', 'sequence 2, 3, then 2 again', true, this.#catalogue.heartbeat(2), this.#catalogue.heartbeat(3), this.#catalogue.heartbeat(2));
     add('gap-after-orders', 'two orders, then a gap', true, this.#newOrder(2), this.#newOrder(3), this.#newOrder(5));
     add('error-after-valid', 'a valid order then a bad CRC: the order stands', true,
       this.#newOrder(2), (() => { const b = this.#newOrder(3); b[b.length - 1]! ^= 1; return b; })());
-    add('heartbeats-then-order', 'HEARTBEATs, then an order', true, this.#heartbeat(2), this.#heartbeat(3), this.#newOrder(4));
+    add('heartbeats-then-order', 'HEARTBEATs, then an order', true, this.#catalogue.heartbeat(2), this.#catalogue.heartbeat(3), this.#newOrder(4));
     add('logout', 'LOGOUT: the engine answers LOGOUT and closes', true,
-      frame({ type: MessageType.Logout, symbolId: 0, sequence: 2, timestampNs: TIMESTAMP_NS, reason: 77 }));
+      this.#catalogue.logout(2, 77));
     add('client-session-error', 'SESSION_ERROR from the client: the engine closes', true,
-      frame({ type: MessageType.SessionError, symbolId: 0, sequence: 2, timestampNs: TIMESTAMP_NS, reason: 1, refSequence: 0 }));
+      this.#catalogue.sessionError(2, 1, 0));
   }
 
   /** Slow and stalled writers: frames that arrive in pieces, and silences the engine's timers must end. */
   #slowloris(): void {
-    const split = this.#newOrder(2);
-    this.#add('slowloris/byte-per-write', 'slowloris', 'one NEW_ORDER written a byte at a time, 20 ms apart', true,
-      Array.from(split, (byte, i) => ({ bytes: Uint8Array.of(byte), ...(i === 0 ? {} : { pauseMs: 20 }) })));
-    for (const [name, at] of [['mid-length', 1], ['mid-header', 10], ['mid-body', 30], ['before-crc', 52]] as const) {
-      const bytes = this.#newOrder(2);
-      this.#add(`slowloris/idle-${name}`, 'slowloris', `NEW_ORDER: ${at} bytes, 300 ms idle, the rest`, true,
-        [{ bytes: bytes.subarray(0, at) }, { bytes: bytes.subarray(at), pauseMs: 300 }]);
-    }
-    const login = this.#login();
-    this.#add('slowloris/idle-mid-login', 'slowloris', 'LOGIN: 20 bytes, 300 ms idle, the rest', false,
+    this.#catalogue.slowWrites({ name: 'NEW_ORDER', login: true, frame: this.#newOrder(2) }, 'one NEW_ORDER',
+      [['mid-length', 1], ['mid-header', 10], ['mid-body', 30], ['before-crc', 52]]);
+    const login = this.#catalogue.login();
+    this.#catalogue.add('slowloris/idle-mid-login', 'slowloris', 'LOGIN: 20 bytes, 300 ms idle, the rest', false,
       [{ bytes: login.subarray(0, 20) }, { bytes: login.subarray(20), pauseMs: 300 }]);
-    // Timers (docs/PROTOCOL.md, "Session rules"): no LOGIN within 2 s; nothing for 3 heartbeat intervals.
-    const loginTimeout: ExpectedOutcome = { answers: [], end: { kind: 'sessionError', reason: SessionErrorReason.LoginTimeout, refSequence: 0 } };
-    this.#add('slowloris/no-login', 'slowloris', 'connect and send nothing: LoginTimeout after 2 s', false, [], { expected: loginTimeout, waitMs: 3_500 });
-    this.#add('slowloris/partial-login', 'slowloris', '10 bytes of a LOGIN, then nothing: LoginTimeout after 2 s', false,
-      [{ bytes: this.#login().subarray(0, 10) }], { expected: loginTimeout, waitMs: 3_500 });
-    const heartbeatTimeout: ExpectedOutcome = {
-      answers: [{ type: 'LOGIN_ACK' }],
-      end: { kind: 'sessionError', reason: SessionErrorReason.HeartbeatTimeout, refSequence: 0 },
-    };
-    const minInterval = this.#rules.minHeartbeatIntervalMs;
-    this.#add('slowloris/silence-past-heartbeat', 'slowloris', `LOGIN with a ${minInterval} ms heartbeat, then silence`, false,
-      [{ bytes: this.#login(1, undefined, minInterval) }], { expected: heartbeatTimeout, waitMs: 20 * minInterval + 1_000 });
-    // Loose bytes of an unfinished frame are not something that "arrived".
-    this.#add('slowloris/partial-frame-past-heartbeat', 'slowloris', `LOGIN with a ${minInterval} ms heartbeat, then half a frame and silence`,
-      false, [{ bytes: concatBytes([this.#login(1, undefined, minInterval), this.#newOrder(2).subarray(0, 30)]) }],
-      { expected: heartbeatTimeout, waitMs: 20 * minInterval + 1_000 });
+    this.#catalogue.timeouts(this.#newOrder(2).subarray(0, 30), 'half a frame');
   }
 
   /** Stream shapes: frames packed into one write, and a flood past the rate limit. */
   #stream(): void {
     const orders = Array.from({ length: 100 }, (_, i) => this.#newOrder(2 + i, { clientOrderId: 10_000 + i }));
-    this.#add('stream/many-frames-one-write', 'stream', '100 NEW_ORDERs in one write', true, [{ bytes: concatBytes(orders) }]);
-    this.#add('stream/frames-split-across-writes', 'stream', '100 NEW_ORDERs in 7-byte writes', true,
+    this.#catalogue.add('stream/many-frames-one-write', 'stream', '100 NEW_ORDERs in one write', true, [{ bytes: concatBytes(orders) }]);
+    this.#catalogue.add('stream/frames-split-across-writes', 'stream', '100 NEW_ORDERs in 7-byte writes', true,
       chunked(concatBytes(orders), 7));
-    const flood = this.#rules.floodFrames;
-    this.#add('stream/flood-past-rate-limit', 'stream', `${flood} HEARTBEATs in one write: RateLimitExceeded`, true,
-      [{ bytes: concatBytes(Array.from({ length: flood }, (_, i) => this.#heartbeat(2 + i))) }],
-      { expected: { answers: [], end: { kind: 'sessionError', reason: SessionErrorReason.RateLimitExceeded } }, waitMs: 5_000 });
+    this.#catalogue.heartbeatFlood('stream/flood-past-rate-limit', 'stream');
   }
 
   /**
@@ -462,18 +303,10 @@ class CatalogueBuilder {
    * probe, and cases are played one at a time (see runFuzz).
    */
   #churn(): void {
-    const survives: ExpectedOutcome = { answers: [], end: { kind: 'survives' } };
-    const n = CHURN_BURST_CONNECTIONS;
-    for (const [name, login, what] of [['no-bytes', 'none', 'nothing written'], ['partial-login', 'partial', '10 bytes of a LOGIN each'],
-      ['login', 'whole', 'a LOGIN each']] as const) {
-      this.#add(`churn/burst-${n}-${name}`, 'churn', `${n} connections opened at once, ${what}, all closed at once`, false, [],
-        { expected: survives, churn: { kind: 'burst', connections: n, login } });
-    }
-    this.#add('churn/reset-mid-login', 'churn', 'half a LOGIN, then a TCP reset', false, [{ bytes: this.#login().subarray(0, 20) }],
-      { expected: survives, churn: { kind: 'reset', answersFirst: 0 } });
+    this.#catalogue.churnBursts();
     // The half-written order must have no effect and the session must be let go: the same client
     // id logs in again, its whole order is still live, the half one never existed.
-    this.#add('churn/reset-mid-frame', 'churn',
+    this.#catalogue.add('churn/reset-mid-frame', 'churn',
       'a resting order, half of a second one, a TCP reset; the same client id logs in again and cancels both', true,
       [{ bytes: concatBytes([this.#restingBuy(2, 1), this.#restingBuy(3, 2).subarray(0, 30)]) }], {
         expected: {
@@ -482,37 +315,16 @@ class CatalogueBuilder {
         },
         churn: { kind: 'reset', answersFirst: 1, after: concatBytes([this.#cancel(2, 2), this.#cancel(3, 1)]) },
       });
-    // Half-open (we send FIN, keep reading): PROTOCOL.md has no rule for it, but a client that
-    // can send nothing more is dead by the heartbeat rule (3 intervals) or the login timeout, so
-    // the engine must close by then: at once (silently) or with that SESSION_ERROR.
+    this.#catalogue.halfOpenCases();
     const interval = this.#rules.minHeartbeatIntervalMs;
-    const heartbeatEnd = { kind: 'hangUp', reasons: [SessionErrorReason.HeartbeatTimeout] } as const;
-    const halfOpenWaitMs = 3 * interval + 1_000;
-    this.#add('churn/half-open-before-login', 'churn', 'connect and half-close at once', false, [],
-      { expected: { answers: [], end: { kind: 'hangUp', reasons: [SessionErrorReason.LoginTimeout] } }, waitMs: 3_500,
-        churn: { kind: 'halfClose' } });
-    this.#add('churn/half-open-after-login', 'churn', `LOGIN with a ${interval} ms heartbeat, then half-close`, false,
-      [{ bytes: this.#login(1, undefined, interval) }],
-      { expected: { answers: [{ type: 'LOGIN_ACK' }], end: heartbeatEnd }, waitMs: halfOpenWaitMs, churn: { kind: 'halfClose' } });
-    this.#add('churn/half-open-after-order', 'churn', `LOGIN with a ${interval} ms heartbeat and a NEW_ORDER, then half-close`, false,
-      // IOC: nothing rests, so the case's fixed client id meets no order of an earlier run.
-      [{ bytes: concatBytes([this.#login(1, undefined, interval), this.#newOrder(2, { timeInForce: TimeInForce.IOC })]) }],
-      { expected: { answers: [{ type: 'LOGIN_ACK' }, { type: 'ACK', clientOrderId: 1002 }], end: heartbeatEnd }, waitMs: halfOpenWaitMs,
-        churn: { kind: 'halfClose' } });
-    this.#add('churn/half-open-mid-frame', 'churn', `LOGIN with a ${interval} ms heartbeat, half a NEW_ORDER, then half-close`, false,
-      [{ bytes: concatBytes([this.#login(1, undefined, interval), this.#newOrder(2).subarray(0, 30)]) }],
-      { expected: { answers: [{ type: 'LOGIN_ACK' }], end: heartbeatEnd }, waitMs: halfOpenWaitMs, churn: { kind: 'halfClose' } });
-    const max = this.#rules.maxConnections;
-    if (max !== undefined) {
-      this.#add('churn/beyond-limit', 'churn', `${max} sessions logged in (the limit), then one more connection sends LOGIN`, false, [],
-        { expected: { answers: [], end: { kind: 'sessionError', reason: SessionErrorReason.TooManyConnections } },
-          churn: { kind: 'beyondLimit', maxConnections: max } });
-    }
+    // IOC: nothing rests, so the case's fixed client id meets no order of an earlier run.
+    this.#catalogue.halfOpenAfterLogin('after-order', `LOGIN with a ${interval} ms heartbeat and a NEW_ORDER, then half-close`,
+      [this.#newOrder(2, { timeInForce: TimeInForce.IOC })], [{ type: 'LOGIN_ACK' }, { type: 'ACK', clientOrderId: 1002 }]);
+    this.#catalogue.halfOpenAfterLogin('mid-frame', `LOGIN with a ${interval} ms heartbeat, half a NEW_ORDER, then half-close`,
+      [this.#newOrder(2).subarray(0, 30)], [{ type: 'LOGIN_ACK' }]);
+    this.#catalogue.beyondLimit();
   }
 }
-
-/** Connections of each churn burst: well past a small limit, well inside the listen backlog (511). */
-export const CHURN_BURST_CONNECTIONS = 200;
 
 /** `bytes` in writes of `size` bytes. */
 function chunked(bytes: Uint8Array, size: number): FuzzChunk[] {
@@ -526,8 +338,4 @@ function fieldNamed(fields: readonly FieldLayout[], name: string): FieldLayout {
   const field = fields.find((f) => f.name === name);
   if (field === undefined) throw new Error(`no field ${name}`);
   return field;
-}
-
-function frame(message: Message): Uint8Array {
-  return new Uint8Array(encode(message));
 }

@@ -6,8 +6,8 @@ import { OrderType, Side, TimeInForce } from '../../../engine/protocol/codes.js'
 import { TargetError } from '../../clients/TargetError.js';
 import { ClientFlow } from '../../generate/ClientFlow.js';
 import type { FlowOrder } from '../../generate/FlowOrder.js';
-import { RequestTally, type DriverProgress, type DriverResult } from '../../run/RequestTally.js';
 import type { Scenario, TargetSpec } from '../../scenario/Scenario.js';
+import { MainThreadOrderDriver, type MainThreadSession, type SentRequest } from '../MainThreadOrderDriver.js';
 import { execKind, FIX_ORD_TYPE, FIX_SIDE, FIX_TAG, FIX_TIF, newOrderSingle, orderCancelReplaceRequest, orderCancelRequest } from './fixMessages.js';
 import { FixOrderSession } from './FixOrderSession.js';
 import { fixSessionConfig, fixTransport } from './fixRuntime.js';
@@ -34,11 +34,8 @@ export interface FixOrderDriverOptions {
 export const FIX_ORDER_DRIVER_DEFAULTS = { drainTimeoutMs: 2_000, unresponsiveAfterMs: 5_000, connectTimeoutMs: 5_000, logoutTimeoutMs: 1_000,
   maxSendSamples: 2_000_000 } as const;
 
-interface Pending {
-  readonly kind: CommandKind;
+interface Pending extends SentRequest {
   readonly clientOrderId: number;
-  readonly intendedNs: number;
-  readonly sentNs: number;
   /** A replace: the ClOrdID the order had before (restored if the replace is rejected). */
   readonly previousClOrdId: string;
   /** The MsgSeqNum it went out under (0 until jspurefix says). */
@@ -53,38 +50,27 @@ interface OrderRef {
   quantity: number;
 }
 
-interface Session {
-  readonly index: number;
+interface Session extends MainThreadSession {
   readonly compId: string;
-  readonly flow: ClientFlow;
   readonly fix: FixOrderSession;
   readonly socket: net.Socket;
   active: boolean;
-  timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
-  next: FlowOrder | null;
   nextClOrdId: number;
   readonly orders: Map<number, OrderRef>;
   /** Requests waiting, by their ClOrdID (unique per session). */
   readonly pending: Map<string, Pending>;
   /** MsgSeqNum → ClOrdID of requests waiting (a session Reject names only RefSeqNum). */
   readonly bySeqNum: Map<number, string>;
-  waitingSinceNs: number;
-  heartbeatsAtWait: number;
-  lastAckedClOrdId: string;
-  lastAckedIntendedNs: number;
-  lastAckedSentNs: number;
-  done: boolean;
   stoppedBy: Error | undefined;
 }
 
-const WATCHDOG_MS = 250;
 const TIF: Readonly<Record<number, string>> = { [TimeInForce.GTC]: FIX_TIF.gtc, [TimeInForce.IOC]: FIX_TIF.ioc, [TimeInForce.FOK]: FIX_TIF.fok };
 
 /**
  * Drives the scenario's order-entry clients as FIX 4.2 / 4.4 initiators through jspurefix
  * (docs/FIX.md), one FIX session per client, in the open workload model like every target: each
  * request leaves at its intended time, and its answer is recorded from the intended time
- * (corrected) and from the send (service time).
+ * (corrected) and from the send (service time). Runs on the calling thread (see MainThreadOrderDriver).
  *
  * ```
  *  ClientFlow i ─► session i timer ─► D / F / G (ClOrdID = session counter) ─► jspurefix ─► engine
@@ -94,20 +80,12 @@ const TIF: Readonly<Record<number, string>> = { [TimeInForce.GTC]: FIX_TIF.gtc, 
  *  session stopped (Logout, connection lost, heartbeat timeout) ─► the run ends, "connection lost at t"
  * ```
  */
-export class FixOrderDriver {
-  private readonly sessions: Session[] = [];
-  private readonly tally: RequestTally;
-  private runStartNs = Number.NaN;
-  private stopped = false;
-  private finished: (() => void) | undefined;
-  private watchdog: NodeJS.Timeout | undefined;
-  private failure: string | undefined;
-  private readonly problems = new Map<string, number>();
-  private newOrdersAnswered = 0;
-  private readonly rejectsOfNew = new Map<string, number>();
-
-  private constructor(private readonly options: FixOrderDriverOptions, private readonly clock: NsClock) {
-    this.tally = new RequestTally(options.scenario.phases.length, options.maxSendSamples ?? FIX_ORDER_DRIVER_DEFAULTS.maxSendSamples);
+export class FixOrderDriver extends MainThreadOrderDriver<Session> {
+  private constructor(private readonly options: FixOrderDriverOptions, clock: NsClock) {
+    super({ label: 'fix', phaseCount: options.scenario.phases.length, clock,
+      maxSendSamples: options.maxSendSamples ?? FIX_ORDER_DRIVER_DEFAULTS.maxSendSamples,
+      drainTimeoutMs: options.drainTimeoutMs ?? FIX_ORDER_DRIVER_DEFAULTS.drainTimeoutMs,
+      unresponsiveAfterMs: options.unresponsiveAfterMs ?? FIX_ORDER_DRIVER_DEFAULTS.unresponsiveAfterMs });
   }
 
   /** Logs every session on. Rejects with a TargetError when the engine cannot be reached, refuses the Logon or does not answer it. */
@@ -161,49 +139,38 @@ export class FixOrderDriver {
       fix.run(fixTransport(config, socket)).catch(() => undefined);
     }).catch((error: unknown) => { socket.destroy(); throw error; });
     session = { index, compId, flow, fix, socket, active: true, timer: undefined, next: null, nextClOrdId: 1, orders: new Map(), pending: new Map(),
-      bySeqNum: new Map(), waitingSinceNs: 0, heartbeatsAtWait: 0, lastAckedClOrdId: '', lastAckedIntendedNs: 0, lastAckedSentNs: 0, done: false,
+      bySeqNum: new Map(), waitingSinceNs: 0, heartbeatsAtWait: 0, lastAckedKey: '', lastAckedIntendedNs: 0, lastAckedSentNs: 0, done: false,
       stoppedBy: undefined };
     return session;
   }
 
-  /** Sends every session's stream from `runStartEpochMs`, drains, logs out and returns what was measured. */
-  async run(runStartEpochMs: number): Promise<DriverResult> {
-    this.runStartNs = (runStartEpochMs - performance.timeOrigin) * 1e6;
-    const done = new Promise<void>((resolve) => { this.finished = resolve; });
-    this.watchdog = setInterval(this.watch, WATCHDOG_MS);
-    for (const s of this.sessions) {
-      this.advance(s);
-      this.schedule(s);
-    }
-    this.checkFinished();
-    await done;
-    await this.drain();
-    clearInterval(this.watchdog);
+  protected override isActive(s: Session): boolean {
+    return s.active;
+  }
+
+  protected override waiting(s: Session): number {
+    return s.pending.size;
+  }
+
+  protected override heartbeats(s: Session): number {
+    return s.fix.heartbeats;
+  }
+
+  protected override sessionName(s: Session): string {
+    return s.compId;
+  }
+
+  protected override stayedUp(beats: number): string {
+    return ` while the session stayed up (${beats} engine heartbeats in that time)`;
+  }
+
+  protected override async endSessions(): Promise<void> {
     await Promise.all(this.sessions.map((s) => this.logout(s)));
-    return this.result();
   }
 
-  stop(): void {
-    if (this.stopped) return;
-    this.stopped = true;
-    for (const s of this.sessions) this.clearTimer(s);
-    this.finished?.();
-  }
-
-  progress(): Promise<DriverProgress> {
-    let errors = this.failure === undefined ? 0 : 1;
-    for (const n of this.problems.values()) errors += n;
-    return Promise.resolve(this.tally.progress(errors));
-  }
-
-  terminate(): Promise<number> {
-    this.stop();
-    if (this.watchdog !== undefined) clearInterval(this.watchdog);
-    for (const s of this.sessions) {
-      s.active = false;
-      s.socket.destroy();
-    }
-    return Promise.resolve(0);
+  protected override destroy(s: Session): void {
+    s.active = false;
+    s.socket.destroy();
   }
 
   /** Logout, the engine's Logout back (or logoutTimeoutMs), then the socket closes. */
@@ -218,35 +185,7 @@ export class FixOrderDriver {
     s.socket.destroy();
   }
 
-  private advance(s: Session): void {
-    s.next = this.stopped ? null : s.flow.next();
-    if (s.next === null) s.done = true;
-    else this.tally.generatedIn(s.next.phaseIndex);
-  }
-
-  private schedule(s: Session): void {
-    s.timer = undefined;
-    while (!this.stopped && s.next !== null) {
-      const waitMs = this.intendedNs(s.next) / 1e6 - this.clock() / 1e6;
-      if (waitMs > 1.5) {
-        s.timer = setTimeout(() => this.schedule(s), waitMs - 1);
-        return;
-      }
-      if (waitMs > 0) {
-        s.timer = setImmediate(() => this.schedule(s));
-        return;
-      }
-      this.send(s, s.next);
-      this.advance(s);
-    }
-    this.checkFinished();
-  }
-
-  private intendedNs(o: FlowOrder): number {
-    return this.runStartNs + o.intendedMs * 1e6;
-  }
-
-  private send(s: Session, o: FlowOrder): void {
+  protected override send(s: Session, o: FlowOrder): void {
     if (!s.active) return;
     if (s.socket.writableNeedDrain) {
       this.tally.backpressured++;
@@ -286,9 +225,8 @@ export class FixOrderDriver {
       }
     }
     const sentNs = this.clock();
-    const intendedNs = this.intendedNs(o);
     // Waiting before the send: jspurefix may call back (with the MsgSeqNum) before send returns.
-    const pending: Pending = { kind: o.kind, clientOrderId: o.clientOrderId, intendedNs, sentNs, previousClOrdId, msgSeqNum: 0 };
+    const pending: Pending = { kind: o.kind, clientOrderId: o.clientOrderId, intendedNs: this.intendedNs(o), sentNs, previousClOrdId, msgSeqNum: 0 };
     s.pending.set(clOrdId, pending);
     s.fix.sendApplication(msgType, body, (error, msgSeqNum) => {
       if (error !== null) this.problem(`requests not sent (e.g. ${error.message})`);
@@ -297,11 +235,7 @@ export class FixOrderDriver {
         s.bySeqNum.set(msgSeqNum, clOrdId);
       }
     });
-    if (s.pending.size === 1) {
-      s.waitingSinceNs = sentNs;
-      s.heartbeatsAtWait = s.fix.heartbeats;
-    }
-    this.tally.sentAt(o.kind, (sentNs - this.runStartNs) / 1e6, sentNs - intendedNs);
+    this.sent(s, o, sentNs);
   }
 
   /** Ends the request waiting under `clOrdId`, if any. */
@@ -310,9 +244,7 @@ export class FixOrderDriver {
     if (request === undefined) return undefined;
     s.pending.delete(clOrdId);
     s.bySeqNum.delete(request.msgSeqNum);
-    s.waitingSinceNs = s.pending.size > 0 ? receivedNs : 0;
-    s.heartbeatsAtWait = s.fix.heartbeats;
-    this.tally.answeredAt(request.kind, (receivedNs - this.runStartNs) / 1e6, receivedNs - request.intendedNs, receivedNs - request.sentNs);
+    this.answered(s, request, receivedNs);
     return request;
   }
 
@@ -322,14 +254,7 @@ export class FixOrderDriver {
     switch (msgType) {
       case MsgType.ExecutionReport: {
         const kind = execKind(view.getString(FIX_TAG.ExecType));
-        if (kind === 'trade') {
-          this.tally.fills++;
-          if (clOrdId === s.lastAckedClOrdId) {
-            // The fill of an order that traded on arrival, right behind its acknowledgement.
-            s.lastAckedClOrdId = '';
-            this.tally.filledAt((receivedNs - this.runStartNs) / 1e6, receivedNs - s.lastAckedIntendedNs, receivedNs - s.lastAckedSentNs);
-          }
-        }
+        if (kind === 'trade') this.executed(s, clOrdId, receivedNs);
         const request = this.take(s, clOrdId, receivedNs);
         if (request === undefined) return; // a fill of a resting order, an IOC remainder's cancel, the engine's own
         if (kind === 'rejected') {
@@ -338,15 +263,8 @@ export class FixOrderDriver {
         }
         switch (request.kind) {
           case CommandKind.NewOrder:
-            this.newOrdersAnswered++;
-            this.tally.acked++;
-            if (kind !== 'trade') {
-              s.lastAckedClOrdId = clOrdId;
-              s.lastAckedIntendedNs = request.intendedNs;
-              s.lastAckedSentNs = request.sentNs;
-            } else {
-              this.tally.filledAt((receivedNs - this.runStartNs) / 1e6, receivedNs - request.intendedNs, receivedNs - request.sentNs);
-            }
+            // An order that traded on arrival may be acknowledged by its fill alone: that fill is its fill round trip.
+            this.accepted(s, request, kind === 'trade' ? null : clOrdId, receivedNs);
             return;
           case CommandKind.Cancel:
             if (kind === 'canceled') this.tally.canceled++;
@@ -384,10 +302,8 @@ export class FixOrderDriver {
   }
 
   private rejected(s: Session, request: Pending, reason: string): void {
-    this.tally.rejectedFor(reason);
+    this.rejectedFor(request.kind, reason);
     if (request.kind === CommandKind.NewOrder) {
-      this.newOrdersAnswered++;
-      this.rejectsOfNew.set(reason, (this.rejectsOfNew.get(reason) ?? 0) + 1);
       s.orders.delete(request.clientOrderId);
     } else if (request.kind === CommandKind.Replace) {
       const ref = s.orders.get(request.clientOrderId);
@@ -400,68 +316,10 @@ export class FixOrderDriver {
     s.active = false;
     s.stoppedBy = error;
     const atS = ((this.clock() - this.runStartNs) / 1e9).toFixed(3);
-    const waiting = this.sessions.reduce((sum, x) => sum + x.pending.size, 0);
+    const waiting = this.unansweredNow();
     const why = error === undefined ? 'the engine logged out' : error.message;
     if (Number.isNaN(this.runStartNs)) this.fail(`fix: connection lost before the run started (session ${s.compId}: ${why})`);
     else this.fail(`fix: connection lost at ${atS} s (session ${s.compId}: ${why}); ${waiting} requests unanswered`);
-  }
-
-  private readonly watch = (): void => {
-    const limitMs = this.options.unresponsiveAfterMs ?? FIX_ORDER_DRIVER_DEFAULTS.unresponsiveAfterMs;
-    const now = this.clock();
-    for (const s of this.sessions) {
-      if (s.pending.size === 0 || !s.active) continue;
-      const waitedMs = (now - s.waitingSinceNs) / 1e6;
-      if (waitedMs < limitMs) continue;
-      const beats = s.fix.heartbeats - s.heartbeatsAtWait;
-      this.fail(`fix: engine unresponsive after ${(waitedMs / 1000).toFixed(1)} s: session ${s.compId} has ${s.pending.size} requests ` +
-        `unanswered and received no answer for ${(waitedMs / 1000).toFixed(1)} s` +
-        (beats > 0 ? ` while the session stayed up (${beats} engine heartbeats in that time)` : ''));
-      return;
-    }
-  };
-
-  private fail(verdict: string): void {
-    this.failure ??= verdict;
-    this.stop();
-  }
-
-  private problem(kind: string): void {
-    this.problems.set(kind, (this.problems.get(kind) ?? 0) + 1);
-  }
-
-  private clearTimer(s: Session): void {
-    if (s.timer === undefined) return;
-    clearTimeout(s.timer as NodeJS.Timeout);
-    clearImmediate(s.timer as NodeJS.Immediate);
-    s.timer = undefined;
-  }
-
-  private checkFinished(): void {
-    if (this.finished !== undefined && this.sessions.every((s) => s.done || !s.active)) this.finished();
-  }
-
-  private async drain(): Promise<void> {
-    const limitMs = this.failure !== undefined ? 0 : this.stopped ? 500 : (this.options.drainTimeoutMs ?? FIX_ORDER_DRIVER_DEFAULTS.drainTimeoutMs);
-    const until = performance.now() + limitMs;
-    while (performance.now() < until && this.sessions.some((s) => s.pending.size > 0 && s.active)) {
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
-  }
-
-  private result(): DriverResult {
-    const streamHashes: Record<number, string> = {};
-    for (const s of this.sessions) streamHashes[s.index] = s.flow.streamHash();
-    const unanswered = this.sessions.reduce((sum, s) => sum + s.pending.size, 0);
-    const errors = [...this.problems].map(([kind, n]) => `fix: ${n} ${kind}`);
-    if (unanswered > 0) errors.push(`fix: ${unanswered} requests unanswered when the run ended (timed out)`);
-    let failure = this.failure;
-    if (failure === undefined && this.newOrdersAnswered > 0 && this.tally.acked === 0) {
-      const reasons = [...this.rejectsOfNew].map(([r, n]) => `${r} ${n}`).join(', ');
-      failure = `fix: rejected everything: all ${this.newOrdersAnswered} orders answered were rejected (${reasons})`;
-    }
-    if (failure !== undefined) errors.unshift(failure);
-    return { ...this.tally.result({ streamHashes, unanswered, errors }), ...(failure === undefined ? {} : { targetFailure: failure }) };
   }
 }
 

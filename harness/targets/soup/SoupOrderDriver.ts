@@ -4,8 +4,9 @@ import { OrderType, Side, TimeInForce } from '../../../engine/protocol/codes.js'
 import { fieldTypeRange } from '../../feeds/layoutBytes.js';
 import { ClientFlow } from '../../generate/ClientFlow.js';
 import type { FlowOrder } from '../../generate/FlowOrder.js';
-import { RequestTally, type DriverProgress, type DriverResult } from '../../run/RequestTally.js';
+import type { DriverResult } from '../../run/RequestTally.js';
 import type { Scenario } from '../../scenario/Scenario.js';
+import { MainThreadOrderDriver, type MainThreadSession, type SentRequest } from '../MainThreadOrderDriver.js';
 import { SoupClient, type SoupCloseReason } from './SoupClient.js';
 import { SoupMessageCodec, type SoupValues } from './SoupMessageCodec.js';
 import type { SoupMessage, SoupMessageSet } from './SoupMessageSet.js';
@@ -63,21 +64,14 @@ export const SOUP_ORDER_DRIVER_DEFAULTS = {
 } as const;
 
 /** A request on the wire, waiting for its answer. */
-interface Pending {
-  readonly kind: CommandKind;
+interface Pending extends SentRequest {
   readonly clientOrderId: number;
-  readonly intendedNs: number;
-  readonly sentNs: number;
   /** A replace: the token the order had before (restored if the replace is rejected). */
   readonly previousToken: string;
 }
 
-interface Session {
-  readonly index: number;
-  readonly flow: ClientFlow;
+interface Session extends MainThreadSession {
   connection: SoupClient;
-  timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
-  next: FlowOrder | null;
   /** Unique per session: the next token is its decimal text. */
   nextToken: number;
   /**
@@ -88,14 +82,6 @@ interface Session {
   /** Requests waiting per token, oldest first (an enter and then its cancel may both wait on one token). */
   readonly pending: Map<string, Pending[]>;
   pendingCount: number;
-  /** Since when the oldest unanswered request has waited without any answer arriving, ns; 0 when none waits. */
-  waitingSinceNs: number;
-  heartbeatsAtWait: number;
-  /** The order accepted last: an Executed for it next gives fill_rtt. */
-  lastAckedToken: string;
-  lastAckedIntendedNs: number;
-  lastAckedSentNs: number;
-  done: boolean;
 }
 
 /** Which answers end which request. */
@@ -107,16 +93,13 @@ const ANSWERS: Readonly<Record<CommandKind, readonly string[]>> = {
 
 const TIF_NAMES: Readonly<Record<number, string>> = { [TimeInForce.GTC]: 'gtc', [TimeInForce.IOC]: 'ioc', [TimeInForce.FOK]: 'fok' };
 
-/** How often the unresponsiveness watchdog looks, ms. */
-const WATCHDOG_MS = 250;
-
 /**
  * Drives the scenario's order-entry clients over SoupBinTCP 3.00 with an OUCH-style message set
  * (docs/SOUP.md), one session per client, in the open workload model like the TCP
  * OrderEntryDriver: each order leaves at its intended time whether or not earlier ones were
  * answered, and its answer is recorded from the intended time (corrected) and from the send.
- * Runs on the calling thread (one timer per session): SoupBinTCP targets are external engines
- * driven at rates one event loop sustains; send_lag shows when it does not.
+ * Runs on the calling thread (one timer per session, see MainThreadOrderDriver): SoupBinTCP targets
+ * are external engines driven at rates one event loop sustains; send_lag shows when it does not.
  *
  * ```
  *  ClientFlow i ─► session i timer ─► SoupMessageCodec.encode (token = session counter) ─► SoupClient ─ 'U' ─► engine
@@ -129,22 +112,14 @@ const WATCHDOG_MS = 250;
  * saying why; unanswered requests count as `unanswered`. No request waits longer than the drain
  * timeout after the last send, so a target that never answers cannot hang the harness.
  */
-export class SoupOrderDriver {
-  private readonly sessions: Session[] = [];
-  private readonly tally: RequestTally;
+export class SoupOrderDriver extends MainThreadOrderDriver<Session> {
   private readonly codec: SoupMessageCodec;
-  private runStartNs = Number.NaN;
-  private stopped = false;
-  private finished: (() => void) | undefined;
-  private watchdog: NodeJS.Timeout | undefined;
-  private failure: string | undefined;
-  /** Problems by kind, with counts (one line each in the result). */
-  private readonly problems = new Map<string, number>();
-  private newOrdersAnswered = 0;
-  private readonly rejectsOfNew = new Map<string, number>();
 
-  private constructor(private readonly options: SoupOrderDriverOptions, private readonly clock: NsClock) {
-    this.tally = new RequestTally(options.scenario.phases.length, options.maxSendSamples ?? SOUP_ORDER_DRIVER_DEFAULTS.maxSendSamples);
+  private constructor(private readonly options: SoupOrderDriverOptions, clock: NsClock) {
+    super({ label: 'soup', phaseCount: options.scenario.phases.length, clock,
+      maxSendSamples: options.maxSendSamples ?? SOUP_ORDER_DRIVER_DEFAULTS.maxSendSamples,
+      drainTimeoutMs: options.drainTimeoutMs ?? SOUP_ORDER_DRIVER_DEFAULTS.drainTimeoutMs,
+      unresponsiveAfterMs: options.unresponsiveAfterMs ?? SOUP_ORDER_DRIVER_DEFAULTS.unresponsiveAfterMs });
     this.codec = new SoupMessageCodec(options.messageSet, 'fromEngine');
   }
 
@@ -173,7 +148,7 @@ export class SoupOrderDriver {
           onClose: (reason) => { if (session !== undefined) driver.onClose(session, reason); },
         });
         session = { index, flow: new ClientFlow(scenario, seed, index, { shared }), connection, timer: undefined, next: null, nextToken: 1,
-          tokens: new Map(), pending: new Map(), pendingCount: 0, waitingSinceNs: 0, heartbeatsAtWait: 0, lastAckedToken: '',
+          tokens: new Map(), pending: new Map(), pendingCount: 0, waitingSinceNs: 0, heartbeatsAtWait: 0, lastAckedKey: '',
           lastAckedIntendedNs: 0, lastAckedSentNs: 0, done: false };
         driver.sessions.push(session);
       }
@@ -184,80 +159,35 @@ export class SoupOrderDriver {
     return driver;
   }
 
-  /**
-   * Sends every session's stream from `runStartEpochMs` (the run's time 0, epoch ms), waits up to
-   * drainTimeoutMs for the last answers, logs out and returns what was measured; ends early (and
-   * says why) when the engine stops answering or a session is lost.
-   */
-  async run(runStartEpochMs: number): Promise<DriverResult> {
-    this.runStartNs = (runStartEpochMs - performance.timeOrigin) * 1e6;
-    const done = new Promise<void>((resolve) => { this.finished = resolve; });
-    this.watchdog = setInterval(this.watch, WATCHDOG_MS);
-    for (const s of this.sessions) {
-      this.advance(s);
-      this.schedule(s);
-    }
-    this.checkFinished();
-    await done;
-    await this.drain();
-    clearInterval(this.watchdog);
+  protected override isActive(s: Session): boolean {
+    return s.connection.active;
+  }
+
+  protected override waiting(s: Session): number {
+    return s.pendingCount;
+  }
+
+  protected override heartbeats(s: Session): number {
+    return s.connection.heartbeats;
+  }
+
+  protected override sessionName(s: Session): string {
+    return String(s.index);
+  }
+
+  protected override stayedUp(beats: number): string {
+    return ` while the connection stayed up (${beats} server heartbeats in that time)`;
+  }
+
+  protected override async endSessions(): Promise<void> {
     await Promise.all(this.sessions.map((s) => s.connection.logout().catch(() => undefined)));
-    return this.result();
   }
 
-  /** Stops sending at once (Ctrl-C); {@link run} then drains briefly and resolves. */
-  stop(): void {
-    if (this.stopped) return;
-    this.stopped = true;
-    for (const s of this.sessions) this.clearTimer(s);
-    this.finished?.();
+  protected override destroy(s: Session): void {
+    s.connection.destroy();
   }
 
-  /** Counts so far, and the order round trips since the last call (encoded). */
-  progress(): Promise<DriverProgress> {
-    let errors = this.failure === undefined ? 0 : 1;
-    for (const n of this.problems.values()) errors += n;
-    return Promise.resolve(this.tally.progress(errors));
-  }
-
-  /** Closes every session at once. */
-  terminate(): Promise<number> {
-    this.stop();
-    if (this.watchdog !== undefined) clearInterval(this.watchdog);
-    for (const s of this.sessions) s.connection.destroy();
-    return Promise.resolve(0);
-  }
-
-  private advance(s: Session): void {
-    s.next = this.stopped ? null : s.flow.next();
-    if (s.next === null) s.done = true;
-    else this.tally.generatedIn(s.next.phaseIndex);
-  }
-
-  /** Sends what is due, then sleeps until the session's next intended time (a timer to ~1 ms before, then setImmediate). */
-  private schedule(s: Session): void {
-    s.timer = undefined;
-    while (!this.stopped && s.next !== null) {
-      const waitMs = this.intendedNs(s.next) / 1e6 - this.clock() / 1e6;
-      if (waitMs > 1.5) {
-        s.timer = setTimeout(() => this.schedule(s), waitMs - 1);
-        return;
-      }
-      if (waitMs > 0) {
-        s.timer = setImmediate(() => this.schedule(s));
-        return;
-      }
-      this.send(s, s.next);
-      this.advance(s);
-    }
-    this.checkFinished();
-  }
-
-  private intendedNs(o: FlowOrder): number {
-    return this.runStartNs + o.intendedMs * 1e6;
-  }
-
-  private send(s: Session, o: FlowOrder): void {
+  protected override send(s: Session, o: FlowOrder): void {
     const c = s.connection;
     if (!c.active) return;
     if (c.backpressured) {
@@ -310,16 +240,12 @@ export class SoupOrderDriver {
       }
     }
     const sentNs = c.send(packet);
-    const intendedNs = this.intendedNs(o);
     const queue = s.pending.get(key);
-    const p: Pending = { kind: o.kind, clientOrderId: o.clientOrderId, intendedNs, sentNs, previousToken };
+    const p: Pending = { kind: o.kind, clientOrderId: o.clientOrderId, intendedNs: this.intendedNs(o), sentNs, previousToken };
     if (queue === undefined) s.pending.set(key, [p]);
     else queue.push(p);
-    if (s.pendingCount++ === 0) {
-      s.waitingSinceNs = sentNs;
-      s.heartbeatsAtWait = c.heartbeats;
-    }
-    this.tally.sentAt(o.kind, (sentNs - this.runStartNs) / 1e6, sentNs - intendedNs);
+    s.pendingCount++;
+    this.sent(s, o, sentNs);
   }
 
   private onMessage(s: Session, payload: Uint8Array, receivedNs: number): void {
@@ -332,14 +258,8 @@ export class SoupOrderDriver {
     const role = message.role;
     if (role === 'other') return;
     const token = String(values.token ?? '');
-    const atMs = (receivedNs - this.runStartNs) / 1e6;
     if (role === 'executed') {
-      this.tally.fills++;
-      if (token === s.lastAckedToken) {
-        // The fill of an order that traded on arrival, right behind its acceptance.
-        s.lastAckedToken = '';
-        this.tally.filledAt(atMs, receivedNs - s.lastAckedIntendedNs, receivedNs - s.lastAckedSentNs);
-      }
+      this.executed(s, token, receivedNs);
       return;
     }
     const queue = s.pending.get(token);
@@ -351,27 +271,18 @@ export class SoupOrderDriver {
     queue.shift();
     if (queue.length === 0) s.pending.delete(token);
     s.pendingCount--;
-    s.waitingSinceNs = s.pendingCount > 0 ? receivedNs : 0;
-    s.heartbeatsAtWait = s.connection.heartbeats;
-    this.tally.answeredAt(request.kind, atMs, receivedNs - request.intendedNs, receivedNs - request.sentNs);
+    this.answered(s, request, receivedNs);
     if (role === 'rejected') {
       const reason = typeof values.reason === 'string' ? values.reason : values.reason === undefined ? message.name : `code ${values.reason}`;
-      this.tally.rejectedFor(reason);
-      if (request.kind === CommandKind.NewOrder) {
-        this.newOrdersAnswered++;
-        this.rejectsOfNew.set(reason, (this.rejectsOfNew.get(reason) ?? 0) + 1);
-      } else if (request.kind === CommandKind.Replace && s.tokens.get(request.clientOrderId) === token) {
+      this.rejectedFor(request.kind, reason);
+      if (request.kind === CommandKind.Replace && s.tokens.get(request.clientOrderId) === token) {
         s.tokens.set(request.clientOrderId, request.previousToken);
       }
       return;
     }
     switch (role) {
       case 'accepted':
-        this.newOrdersAnswered++;
-        this.tally.acked++;
-        s.lastAckedToken = token;
-        s.lastAckedIntendedNs = request.intendedNs;
-        s.lastAckedSentNs = request.sentNs;
+        this.accepted(s, request, token, receivedNs);
         return;
       case 'canceled':
         this.tally.canceled++;
@@ -397,7 +308,7 @@ export class SoupOrderDriver {
   private onClose(s: Session, reason: SoupCloseReason): void {
     if (reason.kind === 'logged-out' || reason.kind === 'destroyed') return;
     const atS = ((reason.atNs - this.runStartNs) / 1e9).toFixed(3);
-    const waiting = this.sessions.reduce((sum, x) => sum + x.pendingCount, 0);
+    const waiting = this.unansweredNow();
     const what = reason.kind === 'peer-silent' ? `engine unresponsive after ${((this.options.peerTimeoutMs ?? 15_000) / 1000).toFixed(1)} s`
       : reason.kind === 'protocol' ? `protocol error at ${atS} s` : `connection lost at ${atS} s`;
     if (!Number.isNaN(this.runStartNs)) {
@@ -405,64 +316,5 @@ export class SoupOrderDriver {
     } else {
       this.fail(`soup: ${what.replace(/ at .*/, '')} before the run started (session ${s.index}: ${reason.detail})`);
     }
-  }
-
-  private readonly watch = (): void => {
-    const limitMs = this.options.unresponsiveAfterMs ?? SOUP_ORDER_DRIVER_DEFAULTS.unresponsiveAfterMs;
-    const now = this.clock();
-    for (const s of this.sessions) {
-      if (s.pendingCount === 0 || !s.connection.active) continue;
-      const waitedMs = (now - s.waitingSinceNs) / 1e6;
-      if (waitedMs < limitMs) continue;
-      const beats = s.connection.heartbeats - s.heartbeatsAtWait;
-      this.fail(`soup: engine unresponsive after ${(waitedMs / 1000).toFixed(1)} s: session ${s.index} has ${s.pendingCount} requests ` +
-        `unanswered and received no answer for ${(waitedMs / 1000).toFixed(1)} s` +
-        (beats > 0 ? ` while the connection stayed up (${beats} server heartbeats in that time)` : ''));
-      return;
-    }
-  };
-
-  /** Ends the run early with the first failure as its verdict. */
-  private fail(verdict: string): void {
-    this.failure ??= verdict;
-    this.stop();
-  }
-
-  private problem(kind: string): void {
-    this.problems.set(kind, (this.problems.get(kind) ?? 0) + 1);
-  }
-
-  private clearTimer(s: Session): void {
-    if (s.timer === undefined) return;
-    clearTimeout(s.timer as NodeJS.Timeout);
-    clearImmediate(s.timer as NodeJS.Immediate);
-    s.timer = undefined;
-  }
-
-  private checkFinished(): void {
-    if (this.finished !== undefined && this.sessions.every((s) => s.done || !s.connection.active)) this.finished();
-  }
-
-  private async drain(): Promise<void> {
-    const limitMs = this.failure !== undefined ? 0 : this.stopped ? 500 : (this.options.drainTimeoutMs ?? SOUP_ORDER_DRIVER_DEFAULTS.drainTimeoutMs);
-    const until = performance.now() + limitMs;
-    while (performance.now() < until && this.sessions.some((s) => s.pendingCount > 0 && s.connection.active)) {
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
-  }
-
-  private result(): DriverResult {
-    const streamHashes: Record<number, string> = {};
-    for (const s of this.sessions) streamHashes[s.index] = s.flow.streamHash();
-    const unanswered = this.sessions.reduce((sum, s) => sum + s.pendingCount, 0);
-    const errors = [...this.problems].map(([kind, n]) => `soup: ${n} ${kind}`);
-    if (unanswered > 0) errors.push(`soup: ${unanswered} requests unanswered when the run ended (timed out)`);
-    let failure = this.failure;
-    if (failure === undefined && this.newOrdersAnswered > 0 && this.tally.acked === 0) {
-      const reasons = [...this.rejectsOfNew].map(([r, n]) => `${r} ${n}`).join(', ');
-      failure = `soup: rejected everything: all ${this.newOrdersAnswered} orders answered were rejected (${reasons})`;
-    }
-    if (failure !== undefined) errors.unshift(failure);
-    return { ...this.tally.result({ streamHashes, unanswered, errors }), ...(failure === undefined ? {} : { targetFailure: failure }) };
   }
 }
