@@ -9,7 +9,7 @@ import * as z from 'zod';
 import { describeValue } from '../scenario/describeValue.js';
 import { parseHostPort } from '../scenario/parseTarget.js';
 import type { ScenarioPath, ScenarioProblem } from '../scenario/scenarioProblem.js';
-import { scenarioErrorMap, unknownKeysMessage } from '../scenario/scenarioSchema.js';
+import { parseInto, unknownKeysMessage } from '../scenario/scenarioSchema.js';
 import {
   FIELD_TYPE_BYTES, framePosition, type FeedLayout, type LayoutChecksum, type LayoutField, type LayoutFraming, type LayoutMessage,
   type LayoutTimestamp, type OutboundMessage, type SequenceRole,
@@ -46,21 +46,21 @@ export function resolveFeedLayout(input: unknown): ResolvedFeedLayout {
   const known = Object.keys(shape);
   for (const key of Object.keys(raw)) if (!known.includes(key)) add([], unknownKeysMessage([key], known));
   const section = <K extends keyof typeof shape>(key: K): z.output<(typeof shape)[K]> | undefined =>
-    parse(shape[key] as unknown as z.ZodType<z.output<(typeof shape)[K]>, unknown>, raw[key], [key], problems);
+    parseInto(shape[key] as unknown as z.ZodType<z.output<(typeof shape)[K]>, unknown>, raw[key], [key], problems);
   const failed = (key: string): boolean => problems.some((p) => p.path[0] === key);
   const top = {
     version: section('version'), name: section('name'), description: section('description'), endianness: section('endianness'),
     typeField: section('typeField'), sequence: section('sequence'), timestamp: section('timestamp'), checksum: section('checksum'),
     heartbeat: section('heartbeat'),
   };
-  const framingFile = parse(framingSchema, raw['framing'], ['framing'], problems);
+  const framingFile = parseInto(framingSchema, raw['framing'], ['framing'], problems);
   const defaultLittle = (top.endianness ?? 'little') === 'little';
 
   // ---- header
   const headerFields: LayoutField[] = [];
-  const headerList = parse(z.array(z.unknown()).min(1), raw['header'], ['header'], problems) ?? [];
+  const headerList = parseInto(z.array(z.unknown()).min(1), raw['header'], ['header'], problems) ?? [];
   headerList.forEach((entry, i) => {
-    const f = parse(fieldSchema, entry, ['header', i], problems);
+    const f = parseInto(fieldSchema, entry, ['header', i], problems);
     if (f !== undefined && checkField(f, ['header', i], add)) headerFields.push(field(f, defaultLittle));
   });
   const headerBytes = headerFields.reduce((end, f) => Math.max(end, f.offset + f.sizeBytes), 0);
@@ -115,11 +115,11 @@ export function resolveFeedLayout(input: unknown): ResolvedFeedLayout {
 
   // ---- messages
   const messages: LayoutMessage[] = [];
-  const messageList = parse(z.array(z.unknown()).min(1), raw['messages'], ['messages'], problems) ?? [];
+  const messageList = parseInto(z.array(z.unknown()).min(1), raw['messages'], ['messages'], problems) ?? [];
   const codes = new Map<number, number>();
   messageList.forEach((entry, i) => {
     const path: ScenarioPath = ['messages', i];
-    const m = parse(messageSchema, entry, path, problems);
+    const m = parseInto(messageSchema, entry, path, problems);
     if (m === undefined) return;
     const code = typeof m.type === 'string' ? m.type.charCodeAt(0) : m.type;
     const minBytes = typeof m.size === 'number' ? m.size : m.size.min;
@@ -188,9 +188,9 @@ export function resolveFeedLayout(input: unknown): ResolvedFeedLayout {
   // ---- heartbeat, subscribe, keepalive
   const heartbeat = top.heartbeat === undefined ? null
     : { intervalMs: top.heartbeat.intervalMs, missingAfterIntervals: top.heartbeat.missingAfterIntervals ?? 3 };
-  const subscribeFile = raw['subscribe'] === undefined ? undefined : parse(outboundSchema, raw['subscribe'], ['subscribe'], problems);
+  const subscribeFile = raw['subscribe'] === undefined ? undefined : parseInto(outboundSchema, raw['subscribe'], ['subscribe'], problems);
   const subscribe = subscribeFile === undefined ? null : outbound(subscribeFile, ['subscribe'], checksum, defaultLittle, add);
-  const keepaliveFile = raw['keepalive'] === undefined ? undefined : parse(keepaliveSchema, raw['keepalive'], ['keepalive'], problems);
+  const keepaliveFile = raw['keepalive'] === undefined ? undefined : parseInto(keepaliveSchema, raw['keepalive'], ['keepalive'], problems);
   const keepaliveMessage = keepaliveFile === undefined ? null : outbound(keepaliveFile.message, ['keepalive', 'message'], checksum, defaultLittle, add);
 
   if (problems.length > 0 || top.name === undefined || framing === undefined || typeField === undefined || subscribe === undefined ||
@@ -208,16 +208,6 @@ export function resolveFeedLayout(input: unknown): ResolvedFeedLayout {
   };
 }
 
-/** Checks `input` against `schema`; its problems are added under `path`. */
-function parse<T>(schema: z.ZodType<T, unknown>, input: unknown, path: ScenarioPath, problems: ScenarioProblem[]): T | undefined {
-  const result = schema.safeParse(input, { error: scenarioErrorMap });
-  if (result.success) return result.data;
-  for (const issue of result.error.issues) {
-    const at = [...path, ...issue.path.map((part) => (typeof part === 'number' ? part : String(part)))];
-    for (const line of issue.message.split('\n')) problems.push({ path: at, message: line });
-  }
-  return undefined;
-}
 
 function field(f: FieldFile, defaultLittle: boolean): LayoutField {
   return { name: f.name, offset: f.offset, type: f.type, sizeBytes: FIELD_TYPE_BYTES[f.type],
