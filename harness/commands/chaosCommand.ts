@@ -6,6 +6,7 @@ import { formatChaosReport } from '../chaos/formatChaosReport.js';
 import { TargetError } from '../clients/TargetError.js';
 import { CHAOS_DEFAULTS, runChaos } from '../chaos/runChaos.js';
 import { ExitCode } from '../exitCodes.js';
+import { defaultRunDir } from './scenarioRunEdges.js';
 import { loadScenario } from '../scenario/loadScenario.js';
 
 interface ChaosArgs {
@@ -56,7 +57,7 @@ export const chaosCommand: CommandModule<object, ChaosArgs> = {
       return;
     }
     const seed = a.seed ?? loaded.scenario.seed;
-    const outDir = a.out ?? path.join('runs', `chaos-${seed}-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+    const outDir = a.out ?? defaultRunDir(`chaos-${seed}`);
     const cli = fileURLToPath(new URL('../cli.js', import.meta.url));
     const lag = a['testkit-journal-lag-ms'];
     let result;

@@ -1,4 +1,3 @@
-import path from 'node:path';
 import type { CommandModule } from 'yargs';
 import { mergeRuns } from '../../reports/mergeRuns.js';
 import { readRunDirectory, RunDirectoryError, type RunDirectory } from '../../reports/readRunDirectory.js';
@@ -6,6 +5,7 @@ import { writeReport } from '../../reports/writers/reportHtml.js';
 import { summaryText } from '../../reports/writers/summaryText.js';
 import { writeRunDirectory } from '../../reports/writers/writeRunDirectory.js';
 import { ExitCode } from '../exitCodes.js';
+import { defaultRunDir } from './scenarioRunEdges.js';
 import { VERDICT_EXIT } from './runCommand.js';
 
 interface MergeArgs {
@@ -47,8 +47,7 @@ export const mergeCommand: CommandModule<object, MergeArgs> = {
       return;
     }
     const { result, intervals, startEpochMs } = outcome.merged;
-    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-    const out = a.out ?? path.join('runs', `${result.scenario.name}-${result.seed}-merged-${stamp}`);
+    const out = a.out ?? defaultRunDir(`${result.scenario.name}-${result.seed}-merged`);
     writeRunDirectory(out, result, intervals, startEpochMs);
     // Drawn from the directory just written, as `matchbench report` would.
     writeReport(out);

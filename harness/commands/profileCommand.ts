@@ -1,15 +1,13 @@
 import path from 'node:path';
 import type { CommandModule } from 'yargs';
 import { summaryText } from '../../reports/writers/summaryText.js';
-import { writeReport } from '../../reports/writers/reportHtml.js';
-import { writeRunDirectory } from '../../reports/writers/writeRunDirectory.js';
-import { TargetError } from '../clients/TargetError.js';
 import { ExitCode } from '../exitCodes.js';
 import { PROFILE_TOOLS, type ProfileTool } from '../profile/ClinicEngine.js';
 import { ProfileError } from '../profile/ProfileError.js';
 import { profileScenario, type ProfileOutput } from '../profile/profileScenario.js';
 import { loadScenario } from '../scenario/loadScenario.js';
 import { VERDICT_EXIT } from './runCommand.js';
+import { defaultRunDir, runErrorExit, scenarioProblemLines, stopLoadOnSignal, writeRunOutput } from './scenarioRunEdges.js';
 
 interface ProfileArgs {
   scenario: string;
@@ -47,27 +45,19 @@ export const profileCommand: CommandModule<object, ProfileArgs> = {
     };
     const loaded = await loadScenario(a.scenario);
     if (!loaded.ok) {
-      fail(ExitCode.Usage, [`${a.scenario}: ${loaded.problems.length} problem(s), nothing was run:`, ...loaded.problems.map((p) => `  ${p}`)]);
+      fail(ExitCode.Usage, scenarioProblemLines(a.scenario, loaded.problems));
       return;
     }
     const { scenario } = loaded;
     const seed = a.seed ?? scenario.seed;
-    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-    const out = a.out ?? path.join('runs', `${scenario.name}-${seed}-${stamp}-${a.tool}`);
-    const controller = new AbortController();
+    const out = a.out ?? defaultRunDir(`${scenario.name}-${seed}`, `-${a.tool}`);
     // Ctrl-C stops the load; the engine is still stopped properly so that clinic writes its report.
-    const onSignal = (): void => {
-      process.stderr.write('\nmatchbench profile: stopping the load (Ctrl-C again to abort without a profile)\n');
-      controller.abort();
-      process.once('SIGINT', () => process.exit(130));
-    };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    const interrupt = stopLoadOnSignal('matchbench profile: stopping the load (Ctrl-C again to abort without a profile)');
     let output: ProfileOutput;
     try {
       if (!a.quiet) process.stderr.write(`matchbench profile: starting the engine under clinic ${a.tool}, then ${scenario.name}\n`);
       output = await profileScenario({
-        scenario, scenarioHash: loaded.hash, scenarioFile: a.scenario, seed, tool: a.tool, signal: controller.signal,
+        scenario, scenarioHash: loaded.hash, scenarioFile: a.scenario, seed, tool: a.tool, signal: interrupt.signal,
         profileDir: path.join(out, PROFILE_SUBDIR),
         command: ['matchbench', ...process.argv.slice(2)].join(' '),
         ...(a.quiet ? {} : { log: (line: string) => process.stderr.write(`${line}\n`) }),
@@ -77,22 +67,15 @@ export const profileCommand: CommandModule<object, ProfileArgs> = {
         fail(ExitCode.Error, [`${error.code}: ${error.message}`]);
         return;
       }
-      if (error instanceof TargetError) {
-        fail(ExitCode.Target, [`target ${error.code}: ${error.message}`]);
-        return;
-      }
-      if (error instanceof RangeError) {
-        fail(ExitCode.Usage, [error.message]);
-        return;
-      }
-      throw error;
+      const exit = runErrorExit(error);
+      if (exit === undefined) throw error;
+      fail(exit.code, [exit.line]);
+      return;
     } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      interrupt.release();
     }
     // The engine's log is the profile's clinic.log (clinic's messages and the engine's, interleaved as printed).
-    writeRunDirectory(out, output.result, output.intervals, output.startEpochMs);
-    writeReport(out);
+    writeRunOutput(out, output);
     process.stdout.write(`${summaryText(output.result)}\nprofile: ${output.htmlFile} (clinic ${a.tool}; its log: ${output.logFile})\n` +
       `run directory: ${out}\n`);
     process.exitCode = VERDICT_EXIT[output.result.verdict];

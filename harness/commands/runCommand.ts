@@ -1,11 +1,8 @@
-import path from 'node:path';
 import type { CommandModule } from 'yargs';
-import { writeRunDirectory } from '../../reports/writers/writeRunDirectory.js';
 import { summaryText, formatNs } from '../../reports/writers/summaryText.js';
-import { writeReport } from '../../reports/writers/reportHtml.js';
 import type { RunVerdict } from '../../reports/RunResult.js';
-import { TargetError } from '../clients/TargetError.js';
 import { ExitCode } from '../exitCodes.js';
+import { defaultRunDir, runErrorExit, scenarioProblemLines, stopLoadOnSignal, writeRunOutput } from './scenarioRunEdges.js';
 import { runScenario, type RunProgress } from '../run/runScenario.js';
 import { loadScenario } from '../scenario/loadScenario.js';
 import { parseTargetFlag, TARGET_FLAG_FORMS } from '../scenario/parseTarget.js';
@@ -86,7 +83,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
     };
     const loaded = await loadScenario(a.scenario);
     if (!loaded.ok) {
-      fail(ExitCode.Usage, [`${a.scenario}: ${loaded.problems.length} problem(s), nothing was run:`, ...loaded.problems.map((p) => `  ${p}`)]);
+      fail(ExitCode.Usage, scenarioProblemLines(a.scenario, loaded.problems));
       return;
     }
     let scenario = loaded.scenario;
@@ -100,7 +97,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       target = parsed.value;
       const subscribers = scenario.clients.marketData.reduce((n, g) => n + g.count, 0);
       if ((target.kind === 'inproc' || target.kind === 'soup' || target.kind === 'fix') && subscribers > 0) {
-        // inproc and soup have no feed: run the order flow alone rather than refuse a shared scenario file.
+        // inproc, soup and fix have no feed: run the order flow alone rather than refuse a shared scenario file.
         process.stderr.write(`matchbench run: --target ${target.kind} has no market-data feed; the scenario's ${subscribers} subscribers are skipped ` +
           'and feed thresholds will read "not measured"\n');
         scenario = { ...scenario, clients: { ...scenario.clients, marketData: [] } };
@@ -140,22 +137,14 @@ export const runCommand: CommandModule<object, RunArgs> = {
       return;
     }
     const seed = a.seed ?? scenario.seed;
-    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-    const out = a.out ?? path.join('runs', `${scenario.name}-${seed}-${stamp}${shard === undefined ? '' : `-shard-${shard.index}-of-${shard.count}`}`);
+    const out = a.out ?? defaultRunDir(`${scenario.name}-${seed}`, shard === undefined ? '' : `-shard-${shard.index}-of-${shard.count}`);
     const tty = process.stderr.isTTY && !a.quiet && !a.json;
-    const controller = new AbortController();
-    const onSignal = (): void => {
-      process.stderr.write('\nmatchbench run: stopping (Ctrl-C again to abort without a report)\n');
-      controller.abort();
-      process.once('SIGINT', () => process.exit(130));
-    };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    const interrupt = stopLoadOnSignal('matchbench run: stopping (Ctrl-C again to abort without a report)');
     const engineLog: string[] = [];
     let output;
     try {
       output = await runScenario({
-        scenario, scenarioHash: loaded.hash, scenarioFile: a.scenario, seed, target, signal: controller.signal,
+        scenario, scenarioHash: loaded.hash, scenarioFile: a.scenario, seed, target, signal: interrupt.signal,
         command: ['matchbench', ...process.argv.slice(2)].join(' '),
         ...(a.workers === undefined ? {} : { workers: a.workers }),
         ...(shard === undefined ? {} : { shard }),
@@ -167,24 +156,15 @@ export const runCommand: CommandModule<object, RunArgs> = {
         log: (line: string) => engineLog.push(`${new Date().toISOString()} ${line}`),
       });
     } catch (error) {
-      if (error instanceof TargetError) {
-        fail(ExitCode.Target, [`target ${error.code}: ${error.message}`]);
-        return;
-      }
-      if (error instanceof RangeError) {
-        fail(ExitCode.Usage, [error.message]);
-        return;
-      }
-      throw error;
+      const exit = runErrorExit(error);
+      if (exit === undefined) throw error;
+      fail(exit.code, [exit.line]);
+      return;
     } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      interrupt.release();
       if (tty) process.stderr.write('\r\x1b[K');
     }
-    writeRunDirectory(out, output.result, output.intervals, output.startEpochMs,
-      engineLog.length === 0 ? {} : { 'engine.log': `${engineLog.join('\n')}\n` }, output.violation);
-    // The report is drawn from the directory just written, as `matchbench report` would (reports read run directories only).
-    writeReport(out);
+    writeRunOutput(out, output, engineLog.length === 0 ? {} : { 'engine.log': `${engineLog.join('\n')}\n` });
     if (a.json) process.stdout.write(`${JSON.stringify(output.result)}\n`);
     else process.stdout.write(`${summaryText(output.result)}\nrun directory: ${out}\n`);
     process.exitCode = VERDICT_EXIT[output.result.verdict];
