@@ -58,13 +58,19 @@ export class OrderIndex {
 
   /** Removes a key; returns whether it was present. */
   delete(owner: number, id: number): boolean {
+    return this.take(owner, id) !== EMPTY;
+  }
+
+  /** Removes a key and returns the slot it held, or -1: a lookup and a delete for the price of one probe. */
+  take(owner: number, id: number): number {
     const slots = this.slots;
     const mask = this.mask;
     let i = this.home(owner, id);
     for (;; i = (i + 1) & mask) {
-      if (slots[i] === EMPTY) return false;
+      if (slots[i] === EMPTY) return EMPTY;
       if (this.ids[i] === id && this.owners[i] === owner) break;
     }
+    const taken = slots[i] as number;
     // Backward-shift: pull later entries of the probe run into the hole so lookups never stop early.
     let hole = i;
     for (let j = (i + 1) & mask; slots[j] !== EMPTY; j = (j + 1) & mask) {
@@ -80,7 +86,7 @@ export class OrderIndex {
     }
     slots[hole] = EMPTY;
     this.size--;
-    return true;
+    return taken;
   }
 
   /** Calls `visit` for every entry (order unspecified). */
