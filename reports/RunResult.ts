@@ -40,6 +40,11 @@ export interface RunResult {
   /** The same histograms, encoded (HdrHistogram compressed base64), exact. */
   readonly histograms: Readonly<Record<string, string>>;
   readonly feed: Readonly<Record<string, FeedClassResult>>;
+  /**
+   * Set when the subscribers read the target's feed with a layout file (target option `md-layout=`,
+   * docs/FEED_LAYOUT.md) instead of matchbench's protocol; absent otherwise (so older version 1 files still read).
+   */
+  readonly feedLayout?: RunFeedLayout;
   readonly invariants: InvariantResult;
   readonly thresholds: readonly ThresholdResult[];
   /** Rate sweeps: the rate-versus-percentiles table and the knee; null otherwise. */
@@ -160,6 +165,51 @@ export interface FeedClassResult {
   readonly reconnects: number;
   readonly snapshots: number;
   readonly protocolErrors: number;
+  /** Layout feeds only (`feedLayout`): frames whose checksum failed (dropped, so the next frame shows a gap). */
+  readonly checksumFailures?: number;
+  /** Layout feeds only: heartbeat frames seen, and silences (no frame for the layout's heartbeat `missingAfterIntervals`). */
+  readonly heartbeats?: number;
+  readonly heartbeatSilences?: number;
+  /** Layout feeds only: sequence numbers that repeated or went back. */
+  readonly sequenceRegressions?: number;
+}
+
+/** How a run read a feed described by a layout file (target `md-layout=`), and what it could not check on it. */
+export interface RunFeedLayout {
+  /** The layout file, as the target named it. */
+  readonly file: string;
+  /** The layout's `name`. */
+  readonly name: string;
+  /** Frames per message type, over every reader. */
+  readonly framesByType: Readonly<Record<string, number>>;
+  /** How the reads ended: verdict (LayoutFeedReader's) → readers; `stopped` is the harness ending them at the end of the run. */
+  readonly verdicts: Readonly<Record<string, number>>;
+  /** Every check or measurement the run makes on matchbench's own feed that it could not make on this one, a sentence each. */
+  readonly notChecked: readonly string[];
+  /** MoldUDP64 feeds (`moldudp64` framing): what the reader counted of the packets and the session's sequence. */
+  readonly mold?: RunMoldFigures;
+}
+
+/** A MoldUDP64 reader's counts (harness/feeds/mold/MoldFeedReader.ts), summed over the run's readers. */
+export interface RunMoldFigures {
+  readonly packets: number;
+  readonly bytes: number;
+  /** Heartbeat packets, and stretches without any packet for the heartbeat silence. */
+  readonly heartbeats: number;
+  readonly heartbeatSilences: number;
+  readonly malformedPackets: number;
+  readonly otherSessionPackets: number;
+  /** Sequence jumps, and the messages they skipped. */
+  readonly gaps: number;
+  readonly gapMessages: number;
+  /** Of the skipped: recovered (re-requested or reordered), lost (given up on), still missing when the run ended. */
+  readonly recoveredMessages: number;
+  readonly lostMessages: number;
+  readonly missingMessages: number;
+  readonly duplicateMessages: number;
+  /** Re-request packets sent, and how many were retries. */
+  readonly requestsSent: number;
+  readonly requestRetries: number;
 }
 
 export interface InvariantResult {

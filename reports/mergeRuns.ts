@@ -5,7 +5,7 @@ import { evaluateThresholds, type Measured } from '../harness/run/evaluateThresh
 import { parseThreshold } from '../harness/scenario/parseThreshold.js';
 import type { Threshold } from '../harness/scenario/Scenario.js';
 import type { RunDirectory } from './readRunDirectory.js';
-import type { ArrivalCheck, FeedClassResult, KneeResult, PhaseResult, RunResult, RunVerdict } from './RunResult.js';
+import type { ArrivalCheck, FeedClassResult, KneeResult, PhaseResult, RunFeedLayout, RunMoldFigures, RunResult, RunVerdict } from './RunResult.js';
 
 /** A merged run: what `matchbench merge` writes as a run directory (writeRunDirectory's arguments). */
 export interface MergedRun {
@@ -124,6 +124,17 @@ function mergeFeed(shards: readonly RunResult[]): Record<string, FeedClassResult
   return out;
 }
 
+/** The shards' layout feed (target md-layout=): frames per type and end verdicts summed, what was not checked once each. */
+function mergeFeedLayout(shards: readonly RunResult[]): { feedLayout?: RunFeedLayout } {
+  const layouts = shards.flatMap((r) => (r.feedLayout === undefined ? [] : [r.feedLayout]));
+  const first = layouts[0];
+  if (first === undefined) return {};
+  return { feedLayout: { file: first.file, name: first.name, framesByType: addRecords(layouts.map((l) => l.framesByType)),
+    verdicts: addRecords(layouts.map((l) => l.verdicts)), notChecked: [...new Set(layouts.flatMap((l) => l.notChecked))],
+    ...(layouts.every((l) => l.mold === undefined) ? {} : {
+      mold: addRecords(layouts.flatMap((l) => (l.mold === undefined ? [] : [l.mold as unknown as Record<string, number>]))) as unknown as RunMoldFigures }) } };
+}
+
 /**
  * Combines the run directories of the N shards of a sharded run (`run --shard i/N`) into the one
  * run they make, exactly: histograms decoded and added (summaries recomputed from them), counts and
@@ -203,6 +214,7 @@ export function mergeRuns(shards: readonly RunDirectory[], command = 'matchbench
     latency: histograms.summaries(),
     histograms: histograms.encode(),
     feed: mergeFeed(results),
+    ...mergeFeedLayout(results),
     invariants: { checked, violations },
     knee: kneeOf(first.knee, phases),
     // Each shard's own process (its own machine, in a Kubernetes job): the total is what the load generators cost together.

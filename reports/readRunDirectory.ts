@@ -67,7 +67,14 @@ const runResultShape = z.looseObject({
   feed: z.record(z.string(), z.looseObject({
     subscribers: z.number(), frames: z.number(), bytes: z.number(), gaps: z.number(), gapFrames: z.number(), drops: z.number(),
     disconnects: z.number(), reconnects: z.number(), snapshots: z.number(), protocolErrors: z.number(),
+    checksumFailures: z.number().optional(), heartbeats: z.number().optional(), heartbeatSilences: z.number().optional(),
+    sequenceRegressions: z.number().optional(),
   })),
+  feedLayout: z.looseObject({ file: z.string(), name: z.string(), framesByType: z.record(z.string(), z.number()),
+    verdicts: z.record(z.string(), z.number()), notChecked: z.array(z.string()),
+    mold: z.looseObject(Object.fromEntries(['packets', 'bytes', 'heartbeats', 'heartbeatSilences', 'malformedPackets', 'otherSessionPackets',
+      'gaps', 'gapMessages', 'recoveredMessages', 'lostMessages', 'missingMessages', 'duplicateMessages', 'requestsSent', 'requestRetries']
+      .map((k) => [k, z.number()]))).optional() }).optional(),
   invariants: z.looseObject({ checked: z.string(), violations: z.array(z.string()) }),
   thresholds: z.array(z.looseObject({ source: z.string(), actual: z.number().nullable(), passed: z.boolean() })),
   knee: z.looseObject({

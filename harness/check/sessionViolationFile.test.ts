@@ -12,6 +12,7 @@ import { runScenario, scenarioSymbols } from '../run/runScenario.js';
 import { parseScenario } from '../scenario/loadScenario.js';
 import type { Scenario } from '../scenario/Scenario.js';
 import { LyingEngine, type Lie } from './LyingEngine.testkit.js';
+import { parseTargetFlag } from '../scenario/parseTarget.js';
 import { sessionViolationFile, targetFlag, type SessionViolationFile } from './sessionViolationFile.js';
 
 // runScenario drives TCP targets from worker threads started from dist/: `npm run build` first (npm test does).
@@ -185,5 +186,12 @@ describe('violation.json for inproc', () => {
     expect(targetFlag({ kind: 'tcp', orderEntry: { host: '::1', port: 9001 }, marketData: { host: '10.0.0.2', port: 9002 } }))
       .toBe('tcp://[::1]:9001,md=10.0.0.2:9002');
     expect(targetFlag({ kind: 'http', url: 'http://127.0.0.1:9003', marketData: null })).toBe('http://127.0.0.1:9003');
+    // A mapped engine's repro command must name its mapping, or it would drive the wrong API.
+    for (const text of ['http://127.0.0.1:9003,md=127.0.0.1:9002,mapping=mappings/example-exchange.yaml', 'soup://127.0.0.1:7001,messages=targets/soup/ouch42.yaml,user=mb',
+      'fix://127.0.0.1:9878,version=4.4,sender=MB,target=EX,reset=false,heartbeat=5']) {
+      const parsed = parseTargetFlag(text);
+      if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
+      expect(targetFlag(parsed.value)).toBe(text);
+    }
   });
 });

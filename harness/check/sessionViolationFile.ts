@@ -87,7 +87,7 @@ export function targetFlag(t: TargetSpec): string {
     case 'inproc':
       return t.kind;
     case 'tcp': return `tcp://${hp(t.orderEntry)}${t.marketData === null ? '' : `,md=${hp(t.marketData)}`}`;
-    case 'http': return `${t.url}${t.marketData === null ? '' : `,md=${hp(t.marketData)}`}`;
+    case 'http': return `${t.url}${t.marketData === null ? '' : `,md=${hp(t.marketData)}`}${t.mapping === undefined ? '' : `,mapping=${t.mapping}`}`;
     case 'soup': return `soup://${hp(t.orderEntry)},messages=${t.messages}${t.username === undefined ? '' : `,user=${t.username}`}`;
     case 'fix': return `fix://${hp(t.orderEntry)},version=${t.version},sender=${t.senderCompId},target=${t.targetCompId},reset=${t.resetSeqNum},heartbeat=${t.heartbeatSeconds}`;
   }

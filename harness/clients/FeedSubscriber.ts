@@ -116,6 +116,12 @@ export interface FeedSubscriberOptions {
   readonly snapshotCheckIntervalMs?: number;
   /** Rebuild the books from LEVEL_UPDATE and BOOK_SNAPSHOT. Default true. */
   readonly rebuildBooks?: boolean;
+  /**
+   * Check the CRC-32C of every frame. Default true. Off only where many subscribers read the same
+   * bytes and a sample of them checks (bench:fanout), since at millions of frames per second the
+   * checksum is most of a subscriber's work; framing, version, length and sequence are always checked.
+   */
+  readonly verifyChecksums?: boolean;
   /** Reconnect after the engine ends the session or the connection fails (churning always does). Default true. */
   readonly reconnect?: boolean;
   /** Backoff before reconnecting, doubling after each failure up to the maximum, ms. Defaults 100 and 5,000 (churning: its own). */
@@ -142,6 +148,7 @@ export const FEED_SUBSCRIBER_DEFAULTS = {
   snapshotRetryMs: 1_000,
   snapshotCheckIntervalMs: 0,
   rebuildBooks: true,
+  verifyChecksums: true,
   reconnect: true,
   minBackoffMs: 100,
   maxBackoffMs: 5_000,
@@ -311,6 +318,7 @@ export class FeedSubscriber {
   #feedViolationCount = 0;
   #snapshotsChecked = 0;
   readonly #rebuildBooks: boolean;
+  readonly #verifyChecksums: boolean;
   readonly #reconnect: boolean;
   readonly #minBackoffMs: number;
   readonly #maxBackoffMs: number;
@@ -367,6 +375,7 @@ export class FeedSubscriber {
     this.#snapshotRetryMs = options.snapshotRetryMs ?? d.snapshotRetryMs;
     this.#snapshotCheckIntervalMs = options.snapshotCheckIntervalMs ?? d.snapshotCheckIntervalMs;
     this.#rebuildBooks = options.rebuildBooks ?? d.rebuildBooks;
+    this.#verifyChecksums = options.verifyChecksums ?? d.verifyChecksums;
     this.#reconnect = options.reconnect ?? d.reconnect;
     const churn = options.behaviour.class === 'churning' ? options.behaviour : undefined;
     this.#minBackoffMs = options.minBackoffMs ?? churn?.minBackoffMs ?? d.minBackoffMs;
@@ -624,6 +633,7 @@ export class FeedSubscriber {
     const reader = this.#reader;
     reader.push(chunk);
     const latency = this.#latency;
+    const verifyChecksums = this.#verifyChecksums;
     // Frames of one engine batch share one timestamp: record them as one value with a count.
     let runTimestampNs = -1;
     let runFrames = 0;
@@ -641,7 +651,7 @@ export class FeedSubscriber {
       const at = reader.frameOffset;
       counts.frames++;
       const checksumAt = at + length - 4;
-      if (crc32c(bytes, at, checksumAt) !== u32(bytes, checksumAt)) {
+      if (verifyChecksums && crc32c(bytes, at, checksumAt) !== u32(bytes, checksumAt)) {
         this.#protocolError(new ProtocolError(SessionErrorReason.ChecksumMismatch,
           `checksum mismatch on a ${length}-byte frame of type 0x${bytes[at + 3]!.toString(16)} after feed sequence ${this.#lastFeedSequence}`));
         break;

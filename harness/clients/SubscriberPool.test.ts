@@ -1,9 +1,12 @@
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFanoutEngine, type FanoutEngine } from '../bench/fanoutBenchEngine.js';
 import { buildFanoutFeed } from '../bench/fanoutBenchFeed.js';
 import { latencyHistogram } from '../record/HistogramSet.js';
+import type { FeedLayout } from '../feeds/FeedLayout.js';
+import { parseFeedLayout } from '../feeds/loadFeedLayout.js';
 import { emptyFeedCounts } from './FeedSubscriber.js';
-import { SubscriberPool } from './SubscriberPool.js';
+import { SubscriberPool, subscriberPoolProblems } from './SubscriberPool.js';
 import { decodeLatency, encodeLatency, mergeClassResults, type SubscriberClassResult } from './SubscriberPoolResult.js';
 import { SubscriberPoolThread } from './SubscriberPoolThread.js';
 
@@ -92,6 +95,24 @@ describe('SubscriberPool', () => {
     expect(byClass(merged, 'slow').subscribers).toBe(2);
   });
 
+  it('with auditEvery, every fast subscriber follows the whole feed and only the audited ones rebuild books', async () => {
+    engine = await startFanoutEngine({ feed });
+    const e = engine;
+    const pool = new SubscriberPool({ port: e.port, auditEvery: 3, groups: [{ class: 'fast', count: 6 }, { class: 'slow', count: 1, bytesPerSecond: 1_000_000 }] });
+    expect(await pool.start()).toBe(7);
+    await publish(e, 6_000);
+    await until(() => pool.subscribers().slice(0, 6).every((s) => s.lastFeedSequence === e.broadcaster.lastSequence), 'fast catch-up');
+    const whole = await pool.stop();
+    const fast = byClass(whole, 'fast');
+    expect(fast.counts).toMatchObject({ logins: 6, feedFrames: 36_000, gaps: 0, protocolErrors: 0 });
+    expect(decodeLatency(fast.latencyHistogram).totalCount).toBe(36_000);
+    // Subscribers 0 and 3 audit: their books equal the engine's; the other four keep none.
+    expect(fast.books).toEqual(Object.fromEntries(Object.entries(e.digests()).map(([symbol, d]) => [symbol, { [d]: 2 }])));
+    expect(pool.subscribers().slice(0, 6).map((s) => s.books().length)).toEqual([2, 0, 0, 2, 0, 0]);
+    // The slow class is not sampled: its subscriber keeps its books.
+    expect(pool.subscribers()[6]?.books().length).toBe(2);
+  });
+
   it('merges histograms exactly: percentiles of the merge equal those of all values recorded in one', () => {
     const a = latencyHistogram();
     const b = latencyHistogram();
@@ -113,8 +134,23 @@ describe('SubscriberPool', () => {
   });
 
   it('refuses bad options naming every problem', () => {
-    expect(() => new SubscriberPool({ port: 0, groups: [{ class: 'slow', count: -1, bytesPerSecond: 0 }], connectBatch: 0 }))
-      .toThrow(/port must be .* got 0; groups\[0\]\.count must be an integer ≥ 0, got -1; groups\[0\]\.bytesPerSecond must be a finite number > 0, got 0; .*connectBatch must be a positive integer, got 0/);
+    expect(() => new SubscriberPool({ port: 0, groups: [{ class: 'slow', count: -1, bytesPerSecond: 0 }], connectBatch: 0, auditEvery: 0.5 }))
+      .toThrow(/port must be .* got 0; groups\[0\]\.count must be an integer ≥ 0, got -1; groups\[0\]\.bytesPerSecond must be a finite number > 0, got 0; .*connectBatch must be a positive integer, got 0; auditEvery must be a positive integer, got 0.5/);
+  });
+
+  it('with a layout feed, takes fast subscribers only, and one for a MoldUDP64 feed', () => {
+    const layout = (name: string): FeedLayout => {
+      const loaded = parseFeedLayout(readFileSync(new URL(`../../feeds/examples/${name}.yaml`, import.meta.url), 'utf8'));
+      if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
+      return loaded.layout;
+    };
+    expect(subscriberPoolProblems({ port: 9, layout: layout('itch-like'), groups: [{ class: 'fast', count: 3 }, { class: 'stalled', count: 1 }] }))
+      .toEqual(['groups[1]: a layout feed is read at full speed without reconnecting, by fast subscribers only, not stalled']);
+    expect(subscriberPoolProblems({ port: 9, layout: layout('itch-mold'), groups: [{ class: 'fast', count: 2 }] }))
+      .toEqual(['layout itch-mold is MoldUDP64 over UDP, read by one subscriber (a unicast UDP port is read by one socket), not 2']);
+    expect(subscriberPoolProblems({ port: 9, layout: layout('itch-mold'), groups: [{ class: 'fast', count: 1 }] })).toEqual([]);
+    // A layout pool holds no matchbench-protocol subscribers.
+    expect(new SubscriberPool({ port: 9, layout: layout('itch-like'), groups: [{ class: 'fast', count: 2 }] }).subscribers()).toEqual([]);
   });
 });
 

@@ -13,7 +13,10 @@ import {
   type FeedSubscriberOptions,
   type SubscriberBehaviour,
 } from './FeedSubscriber.js';
-import { encodeLatency, SUBSCRIBER_CLASSES, type SubscriberClassResult } from './SubscriberPoolResult.js';
+import type { FeedLayout } from '../feeds/FeedLayout.js';
+import { LayoutFeedSubscriber } from './LayoutFeedSubscriber.js';
+import { MoldFeedSubscriber } from './MoldFeedSubscriber.js';
+import { addLayoutClassFigures, encodeLatency, SUBSCRIBER_CLASSES, type LayoutClassFigures, type SubscriberClassResult } from './SubscriberPoolResult.js';
 
 /** Options of a {@link SubscriberPool}; plain data, so they can be sent to a worker thread. Each documents its default. */
 export interface SubscriberPoolOptions {
@@ -33,18 +36,36 @@ export interface SubscriberPoolOptions {
   readonly symbols?: readonly number[];
   readonly resync?: boolean;
   readonly rebuildBooks?: boolean;
+  /**
+   * Fast subscribers: only the first of every `auditEvery` checks CRC-32C and rebuilds books; the
+   * others check the framing, version, length and sequence of every frame and record its latency.
+   * For a benchmark of the feed's fan-out, where every subscriber gets the same bytes and the
+   * checksum would be most of the pool's work. Default 1: every subscriber checks everything.
+   */
+  readonly auditEvery?: number;
   readonly snapshotCheckIntervalMs?: number;
   readonly maxFrameLength?: number;
   readonly connectTimeoutMs?: number;
   /** Subscribers started per turn of the event loop, so a thousand connections do not hit the engine's accept backlog at once. Default 50. */
   readonly connectBatch?: number;
+  /**
+   * Read a feed described by this layout (docs/FEED_LAYOUT.md) instead of matchbench's protocol: fast groups only, with
+   * LayoutFeedSubscribers connecting to host:port (TCP framings), or one MoldFeedSubscriber listening on host:port
+   * (`moldudp64` framing; a multicast host is joined). `clockOffset` fixed gives the readers their offset, login leaves it to
+   * the layout's clockSync (else 0); the protocol options (heartbeat, symbols, resync, books, snapshots, frame length) do
+   * not apply. Default none (matchbench's protocol).
+   */
+  readonly layout?: FeedLayout;
 }
+
+/** What the pool needs of a subscriber: a FeedSubscriber (matchbench's protocol), or a LayoutFeedSubscriber or MoldFeedSubscriber (a layout feed). */
+type PoolSubscriber = Pick<FeedSubscriber, 'start' | 'stop' | 'result' | 'books' | 'counts'>;
 
 /** The defaults of {@link SubscriberPoolOptions}. */
 export const SUBSCRIBER_POOL_DEFAULTS = { firstClientId: 1, seed: 1, connectBatch: 50, connectTimeoutMs: 5_000 } as const;
 
 interface ClassState {
-  readonly subscribers: FeedSubscriber[];
+  readonly subscribers: PoolSubscriber[];
   /** Feed latencies since the last interval; every subscriber of the class records here. */
   readonly interval: hdr.Histogram;
   /** Everything before the last interval. */
@@ -67,12 +88,26 @@ export function subscriberPoolProblems(options: SubscriberPoolOptions): string[]
   if (!Number.isInteger(first) || first < 0 || first + total - 1 > 0xffff_ffff) problems.push(`firstClientId must leave room for ${total} u32 client ids, got ${first}`);
   const batch = options.connectBatch;
   if (batch !== undefined && !(Number.isInteger(batch) && batch >= 1)) problems.push(`connectBatch must be a positive integer, got ${batch}`);
+  const audit = options.auditEvery;
+  if (audit !== undefined && !(Number.isInteger(audit) && audit >= 1)) problems.push(`auditEvery must be a positive integer, got ${audit}`);
+  const layout = options.layout;
+  if (layout !== undefined) {
+    if (layout.framing.kind === 'moldudp64' && total > 1) {
+      problems.push(`layout ${layout.name} is MoldUDP64 over UDP, read by one subscriber (a unicast UDP port is read by one socket), not ${total}`);
+    }
+    options.groups.forEach((group, i) => {
+      if (group.class !== 'fast') problems.push(`groups[${i}]: a layout feed is read at full speed without reconnecting, by fast subscribers only, not ${group.class}`);
+    });
+  }
   return problems;
 }
 
 /**
  * Many {@link FeedSubscriber}s on the current thread, with results per class. A load generator
- * runs one per worker thread (see SubscriberPoolThread); tests run one directly.
+ * runs one per worker thread (see SubscriberPoolThread); tests run one directly. With a `layout`
+ * (a feed that is not matchbench's protocol, docs/FEED_LAYOUT.md) its subscribers are
+ * {@link LayoutFeedSubscriber}s (or one {@link MoldFeedSubscriber}) instead: same counts and latency,
+ * no books, plus the layout's own figures in the whole-run result (`layout`).
  *
  * ```
  *  start() ─► subscribers 1..N (connectBatch per event-loop turn) ─► each logs in once
@@ -85,7 +120,9 @@ export function subscriberPoolProblems(options: SubscriberPoolOptions): string[]
 export class SubscriberPool {
   readonly #options: SubscriberPoolOptions;
   readonly #classes = new Map<SubscriberClass, ClassState>();
-  readonly #all: FeedSubscriber[] = [];
+  readonly #all: PoolSubscriber[] = [];
+  /** The FeedSubscribers among them (all of them without a layout). */
+  readonly #protocol: FeedSubscriber[] = [];
   #started = false;
 
   /** @throws RangeError listing every problem with the options. */
@@ -102,7 +139,19 @@ export class SubscriberPool {
         this.#classes.set(group.class, state);
       }
       for (let i = 0; i < count; i++) {
-        const subscriber = new FeedSubscriber(this.#subscriberOptions(clientId, behaviour as SubscriberBehaviour, state.interval));
+        let subscriber: PoolSubscriber;
+        if (options.layout === undefined) {
+          const audits = group.class !== 'fast' || i % (options.auditEvery ?? 1) === 0;
+          const protocol = new FeedSubscriber({ ...this.#subscriberOptions(clientId, behaviour as SubscriberBehaviour, state.interval),
+            ...(audits ? {} : { verifyChecksums: false, rebuildBooks: false }) });
+          this.#protocol.push(protocol);
+          subscriber = protocol;
+        } else if (options.layout.framing.kind === 'moldudp64') {
+          subscriber = new MoldFeedSubscriber({ layout: options.layout, host: options.host ?? '127.0.0.1', port: options.port, clientId,
+            latency: state.interval, ...(options.clockOffset?.kind === 'fixed' ? { clockOffsetNs: options.clockOffset.engineClockOffsetNs } : {}) });
+        } else {
+          subscriber = this.#layoutSubscriber(options.layout, clientId, state.interval);
+        }
         clientId++;
         state.subscribers.push(subscriber);
         this.#all.push(subscriber);
@@ -146,9 +195,9 @@ export class SubscriberPool {
     return results;
   }
 
-  /** The subscribers, for tests and callers that want per-subscriber results. */
+  /** The matchbench-protocol subscribers (none with a layout), for tests and callers that want per-subscriber results. */
   subscribers(): readonly FeedSubscriber[] {
-    return this.#all;
+    return this.#protocol;
   }
 
   #take(whole: boolean, books: boolean): SubscriberClassResult[] {
@@ -165,9 +214,17 @@ export class SubscriberPool {
       const digests: Record<string, Record<string, number>> = {};
       let inexact = 0;
       const feedViolations: (FeedViolationSummary | undefined)[] = [];
+      let layout: LayoutClassFigures | undefined;
       for (const s of state.subscribers) {
         const r = s.result();
         feedViolations.push(r.feedViolations);
+        const l = !whole ? undefined : s instanceof LayoutFeedSubscriber ? s.layoutResult() : s instanceof MoldFeedSubscriber ? s.moldResult() : undefined;
+        if (l !== undefined) {
+          // Whole-run results are taken just before stop() ends the reads: one still running ends as stopped.
+          const verdict = l.verdict === 'running' ? 'stopped' : l.verdict;
+          layout = addLayoutClassFigures(layout, { name: l.layout, counts: l.counts, framesByType: l.framesByType, verdicts: { [verdict]: 1 },
+            ...('mold' in l ? { mold: l.mold } : {}) });
+        }
         addFeedCounts(counts, r.counts);
         for (const [reason, n] of Object.entries(r.endReasons)) endReasons[reason] = (endReasons[reason] ?? 0) + n;
         for (const e of r.errors) if (errors.length < 10) errors.push(e);
@@ -202,10 +259,22 @@ export class SubscriberPool {
         latencyHistogram: whole ? encodeLatency(state.total) : intervalLatency,
         minLastFeedSequence: minSeq,
         maxLastFeedSequence: maxSeq,
-        ...(books ? { books: digests, inexactBooks: inexact, feedViolations: mergeFeedViolations(feedViolations) } : {}),
+        // A layout feed keeps no books and checks no snapshots: no digests, so nothing downstream compares books it does not have.
+        ...(books && this.#options.layout === undefined ? { books: digests, inexactBooks: inexact, feedViolations: mergeFeedViolations(feedViolations) } : {}),
+        ...(layout === undefined ? {} : { layout }),
       });
     }
     return out;
+  }
+
+  #layoutSubscriber(layout: FeedLayout, clientId: number, latency: hdr.Histogram): LayoutFeedSubscriber {
+    const o = this.#options;
+    return new LayoutFeedSubscriber({
+      layout, port: o.port, clientId, latency,
+      ...(o.host === undefined ? {} : { host: o.host }),
+      ...(o.clockOffset?.kind === 'fixed' ? { clockOffsetNs: o.clockOffset.engineClockOffsetNs } : {}),
+      ...(o.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: o.connectTimeoutMs }),
+    });
   }
 
   #subscriberOptions(clientId: number, behaviour: SubscriberBehaviour, latency: hdr.Histogram): FeedSubscriberOptions {

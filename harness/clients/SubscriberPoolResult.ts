@@ -3,6 +3,8 @@ import { LATENCY_HISTOGRAM, latencyHistogram } from '../record/HistogramSet.js';
 import type { SubscriberClass } from '../scenario/Scenario.js';
 import { mergeFeedViolations, type FeedViolationSummary } from '../check/snapshotInvariants.js';
 import { addFeedCounts, emptyFeedCounts, type FeedCounts } from './FeedSubscriber.js';
+import type { LayoutFeedCounts } from '../feeds/LayoutFrameDecoder.js';
+import type { MoldFeedCounts } from '../feeds/mold/MoldFeedReader.js';
 
 /** The classes in the order results list them. */
 export const SUBSCRIBER_CLASSES: readonly SubscriberClass[] = ['fast', 'slow', 'stalled', 'churning'];
@@ -40,6 +42,39 @@ export interface SubscriberClassResult {
   readonly inexactBooks?: number;
   /** Feed invariants broken on BOOK_SNAPSHOTs (harness/check/snapshotInvariants.ts); with `books`. */
   readonly feedViolations?: FeedViolationSummary;
+  /** The layout readers' own figures, when the class read a layout feed (LayoutFeedSubscriber, MoldFeedSubscriber); whole-run results only. */
+  readonly layout?: LayoutClassFigures;
+}
+
+/** What the layout-feed readers of a class measured beyond {@link FeedCounts}: the figures `matchbench feed` prints. */
+export interface LayoutClassFigures {
+  /** The layout's name. */
+  readonly name: string;
+  /** Summed over the readers (`maxGapFrames`: the largest). */
+  readonly counts: Readonly<LayoutFeedCounts>;
+  readonly framesByType: Readonly<Record<string, number>>;
+  /** How the reads ended: verdict → readers (`stopped`: by the harness at the end of the run). */
+  readonly verdicts: Readonly<Record<string, number>>;
+  /** MoldUDP64 feeds: packets, sequence gaps, recoveries, losses and re-requests, summed. */
+  readonly mold?: Readonly<MoldFeedCounts>;
+}
+
+/** `a` and `b` added: counts summed (`maxGapFrames` the larger), frames per type and verdicts summed. */
+export function addLayoutClassFigures(a: LayoutClassFigures | undefined, b: LayoutClassFigures): LayoutClassFigures {
+  if (a === undefined) return { ...b, counts: { ...b.counts }, framesByType: { ...b.framesByType }, verdicts: { ...b.verdicts } };
+  const counts = { ...a.counts };
+  for (const key of Object.keys(counts) as (keyof LayoutFeedCounts)[]) {
+    counts[key] = key === 'maxGapFrames' ? Math.max(counts[key], b.counts[key]) : counts[key] + b.counts[key];
+  }
+  const add = (x: Readonly<Record<string, number>>, y: Readonly<Record<string, number>>): Record<string, number> => {
+    const out = { ...x };
+    for (const [k, n] of Object.entries(y)) out[k] = (out[k] ?? 0) + n;
+    return out;
+  };
+  const mold = a.mold === undefined || b.mold === undefined ? a.mold ?? b.mold
+    : add(a.mold as unknown as Record<string, number>, b.mold as unknown as Record<string, number>) as unknown as MoldFeedCounts;
+  return { name: a.name, counts, framesByType: add(a.framesByType, b.framesByType), verdicts: add(a.verdicts, b.verdicts),
+    ...(mold === undefined ? {} : { mold }) };
 }
 
 /** Decodes a class result's latency histogram (ns). */
@@ -75,8 +110,10 @@ export function mergeClassResults(results: readonly (readonly SubscriberClassRes
     let books: Record<string, Record<string, number>> | undefined;
     let inexactBooks: number | undefined;
     const feedViolations: (FeedViolationSummary | undefined)[] = [];
+    let layout: LayoutClassFigures | undefined;
     for (const part of parts) {
       feedViolations.push(part.feedViolations);
+      if (part.layout !== undefined) layout = addLayoutClassFigures(layout, part.layout);
       subscribers += part.subscribers;
       active += part.active;
       addFeedCounts(counts, part.counts);
@@ -99,6 +136,7 @@ export function mergeClassResults(results: readonly (readonly SubscriberClassRes
       minLastFeedSequence: minSeq, maxLastFeedSequence: maxSeq,
       ...(books === undefined ? {} : { books, inexactBooks: inexactBooks ?? 0 }),
       ...(feedViolations.every((v) => v === undefined) ? {} : { feedViolations: mergeFeedViolations(feedViolations) }),
+      ...(layout === undefined ? {} : { layout }),
     });
   }
   return merged;

@@ -188,6 +188,7 @@ interface FanoutArgs {
   'drain-ms': number;
   'flush-interval-ms': number;
   workers: number;
+  'audited-fast': number;
   'cap-bytes': number;
   policy: 'drop' | 'disconnect';
   seed: number;
@@ -209,6 +210,8 @@ const fanout: CommandModule<object, FanoutArgs> = {
     .option('flush-interval-ms', { type: 'number', default: FANOUT_BENCH_DEFAULTS.flushIntervalMs,
       describe: 'Least time between feed flushes (one write per subscriber each), ms; 0: every event-loop turn' })
     .option('workers', { type: 'number', default: FANOUT_BENCH_DEFAULTS.workers, describe: 'Worker threads for the fast subscribers' })
+    .option('audited-fast', { type: 'number', default: FANOUT_BENCH_DEFAULTS.auditedFast,
+      describe: 'Fast subscribers that also check every CRC-32C and rebuild the books (the others: framing and sequence); the fast count: all' })
     .option('cap-bytes', { type: 'number', default: FANOUT_BENCH_DEFAULTS.capBytes, describe: 'Engine outbound cap per subscriber, bytes' })
     .option('policy', { choices: ['drop', 'disconnect'] as const, default: FANOUT_BENCH_DEFAULTS.policy, describe: 'Slow-subscriber policy of the engine' })
     .option('seed', { type: 'number', default: FANOUT_BENCH_DEFAULTS.seed, describe: 'Seed of the recorded feed and the subscribers' })
@@ -232,7 +235,7 @@ const fanout: CommandModule<object, FanoutArgs> = {
 function fanoutOptions(a: FanoutArgs): FanoutBenchOptions {
   return { ...FANOUT_BENCH_DEFAULTS, subscribers: a.subscribers, slowFraction: a['slow-fraction'], stalledFraction: a['stalled-fraction'],
     slowBytesPerSecond: a['slow-bytes-per-second'], ratesHz: a.rates, stepMs: a['step-ms'], warmupMs: a['warmup-ms'], drainMs: a['drain-ms'],
-    flushIntervalMs: a['flush-interval-ms'], workers: a.workers, capBytes: a['cap-bytes'], policy: a.policy, seed: a.seed };
+    flushIntervalMs: a['flush-interval-ms'], workers: a.workers, auditedFast: a['audited-fast'], capBytes: a['cap-bytes'], policy: a.policy, seed: a.seed };
 }
 
 /** `matchbench bench <name>`: the benchmarks behind `npm run bench:*`. */

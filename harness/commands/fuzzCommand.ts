@@ -90,6 +90,9 @@ export const fuzzCommand: CommandModule<object, FuzzArgs> = {
         problems.push(`--target: "${a.target}" is not tcp://host:port[,md=host:port]`);
       } else if (!parsed.ok) {
         problems.push(...parsed.problems.map((p) => `--target: ${p}`));
+      } else if (parsed.value.kind === 'tcp' && parsed.value.mdLayout !== undefined) {
+        problems.push(`--target: md-layout=${parsed.value.mdLayout} names a feed that is not matchbench's protocol, and the market-data ` +
+          'cases speak docs/PROTOCOL.md: leave out md= and md-layout= to fuzz the order-entry port only');
       } else if (parsed.value.kind === 'tcp') {
         remote = parsed.value.orderEntry;
         remoteMd = parsed.value.marketData ?? undefined;

@@ -144,7 +144,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
     let output;
     try {
       output = await runScenario({
-        scenario, scenarioHash: loaded.hash, scenarioFile: a.scenario, seed, target, signal: interrupt.signal,
+        scenario, scenarioHash: loaded.hash, scenarioFile: a.scenario, seed, target, signal: interrupt.signal, env: process.env,
         command: ['matchbench', ...process.argv.slice(2)].join(' '),
         ...(a.workers === undefined ? {} : { workers: a.workers }),
         ...(shard === undefined ? {} : { shard }),

@@ -148,6 +148,11 @@ export class LayoutFeedReader {
     return this.#verdict;
   }
 
+  /** True once the TCP connection was established (and the subscribe message, if any, sent); stays true after it ends. */
+  get connected(): boolean {
+    return this.#connected;
+  }
+
   /** Connects and starts reading. */
   start(): void {
     if (this.#socket !== undefined || this.#verdict !== 'running') return;
@@ -172,10 +177,15 @@ export class LayoutFeedReader {
     return this.ended;
   }
 
-  /** What was measured so far. */
-  result(): LayoutFeedResult {
+  /** The counts so far (live: read, do not keep). */
+  get counts(): Readonly<LayoutFeedCounts> {
+    return this.#decoder.counts;
+  }
+
+  /** What was measured so far; `latency: false` leaves the latency summary and histogram out (null and ''), which is cheaper. */
+  result(options: { readonly latency?: boolean } = {}): LayoutFeedResult {
     const d = this.#decoder;
-    const timed = this.layout.timestamp !== null;
+    const timed = this.layout.timestamp !== null && options.latency !== false;
     return {
       layout: this.layout.name, verdict: this.#verdict, detail: this.#detail, counts: { ...d.counts }, framesByType: d.framesByType(),
       messagesSent: this.#sent, lastSequence: d.lastSequence, latency: timed ? summarize(this.latency) : null,

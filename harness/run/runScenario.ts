@@ -3,7 +3,7 @@ import { checkBookInvariants } from '../../engine/book/invariants.js';
 import { symbolConfig, type SymbolConfig } from '../../engine/book/SymbolConfig.js';
 import { Engine } from '../../engine/Engine.js';
 import type { FinalState } from '../../engine/matcherWorkerProtocol.js';
-import type { ArrivalCheck, FeedClassResult, KneeResult, PhaseResult, RunFuzzResult, RunResult, RunVerdict } from '../../reports/RunResult.js';
+import type { ArrivalCheck, FeedClassResult, KneeResult, PhaseResult, RunFeedLayout, RunFuzzResult, RunResult, RunVerdict } from '../../reports/RunResult.js';
 import { RUN_RESULT_SCHEMA, RUN_RESULT_VERSION } from '../../reports/RunResult.js';
 import { depthDigest } from '../clients/FeedBook.js';
 import type { FeedClockOffset } from '../clients/FeedSubscriber.js';
@@ -38,6 +38,9 @@ import { differentialCheck } from '../check/differentialCheck.js';
 import { differentialViolationFile, type DifferentialViolationFile } from '../check/differentialViolationFile.js';
 import { feedViolationFile, type FeedViolationFile } from '../check/feedViolationFile.js';
 import { describeFeedViolation, mergeFeedViolations } from '../check/snapshotInvariants.js';
+import type { FeedLayout } from '../feeds/FeedLayout.js';
+import { loadFeedLayout } from '../feeds/loadFeedLayout.js';
+import { layoutFeedNotChecked } from './layoutFeedNotChecked.js';
 
 /** Options of {@link runScenario}; each documents its default. */
 export interface RunOptions {
@@ -71,6 +74,8 @@ export interface RunOptions {
   readonly snapshotCheckIntervalMs?: number;
   /** tcp and http targets: a request unanswered this long ends its session, and the run once none is left (verdict error), ms. Default 5,000 (harness/run/TargetWatch.ts). */
   readonly unresponsiveAfterMs?: number;
+  /** Environment variables an HTTP mapping's headers may name (`${env:NAME}`, docs/HTTP_MAPPING.md); the CLI passes process.env. Default none. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** What the progress display shows. */
@@ -119,11 +124,43 @@ function describeTarget(t: TargetSpec, resolved?: { orderEntry: HostPort; market
   switch (t.kind) {
     case 'embedded': return `embedded reference engine (tcp://${resolved === undefined ? '?' : hp(resolved.orderEntry)})`;
     case 'inproc': return 'inproc (the reference matcher in this process)';
-    case 'tcp': return `tcp://${hp(t.orderEntry)}${t.marketData === null ? '' : `, market data ${hp(t.marketData)}`}`;
-    case 'http': return t.mapping === undefined ? t.url : `${t.url} (mapping ${t.mapping})`;
+    case 'tcp': return `tcp://${hp(t.orderEntry)}${t.marketData === null ? '' : `, market data ${hp(t.marketData)}`}${layoutNote(t.mdLayout)}`;
+    case 'http': return `${t.mapping === undefined ? t.url : `${t.url} (mapping ${t.mapping})`}` +
+      `${t.mdLayout === undefined || t.marketData === null ? '' : `, market data ${hp(t.marketData)}${layoutNote(t.mdLayout)}`}`;
     case 'soup': return `soup://${hp(t.orderEntry)} (SoupBinTCP 3.00, messages ${t.messages})`;
     case 'fix': return `fix://${hp(t.orderEntry)} (FIX ${t.version}, ${t.senderCompId} → ${t.targetCompId})`;
   }
+}
+
+function layoutNote(file: string | undefined): string {
+  return file === undefined ? '' : ` read with layout ${file}`;
+}
+
+/** A feed read with a layout file (target `md-layout=`): the layout, the groups that read it, and those that cannot. */
+interface RunLayoutFeed {
+  readonly file: string;
+  readonly layout: FeedLayout;
+  /** The fast groups; for MoldUDP64 one subscriber. */
+  readonly read: readonly SubscriberGroup[];
+  /** Groups not run: every class but fast, and for MoldUDP64 the fast subscribers beyond the first. */
+  readonly skipped: readonly SubscriberGroup[];
+}
+
+/**
+ * The target's feed layout, loaded, or undefined when the target reads matchbench's protocol.
+ * @throws RangeError naming the file and every problem with it (the CLI's usage error), before anything connects.
+ */
+async function loadRunLayoutFeed(target: TargetSpec, groups: readonly SubscriberGroup[]): Promise<RunLayoutFeed | undefined> {
+  if ((target.kind !== 'tcp' && target.kind !== 'http') || target.mdLayout === undefined) return undefined;
+  const file = target.mdLayout;
+  const loaded = await loadFeedLayout(file);
+  if (!loaded.ok) throw new RangeError(`md-layout=${file}: ${loaded.problems.join('; ')}`);
+  const fast = groups.filter((g) => g.class === 'fast' && g.count > 0);
+  const skipped = groups.filter((g) => g.class !== 'fast' && g.count > 0);
+  const fastCount = fast.reduce((n, g) => n + g.count, 0);
+  if (loaded.layout.framing.kind !== 'moldudp64' || fastCount <= 1) return { file, layout: loaded.layout, read: fast, skipped };
+  // One socket reads a unicast UDP port: one MoldUDP64 reader per run (per shard).
+  return { file, layout: loaded.layout, read: [{ class: 'fast', count: 1 }], skipped: [...skipped, { class: 'fast', count: fastCount - 1 }] };
 }
 
 /** Splits `items` round-robin into at most `parts` non-empty lists. */
@@ -147,10 +184,14 @@ function splitGroups(groups: readonly SubscriberGroup[], parts: number): Subscri
 
 function feedResult(c: SubscriberClassResult): FeedClassResult {
   const k = c.counts;
+  const l = c.layout?.counts;
   return {
     subscribers: c.subscribers, frames: k.frames, bytes: k.bytes, gaps: k.gaps, gapFrames: k.gapFrames, drops: k.gapFrames,
     disconnects: k.disconnects, reconnects: Math.max(0, k.logins - c.subscribers), snapshots: k.snapshotsReceived,
     protocolErrors: k.protocolErrors,
+    // MoldUDP64: heartbeats and silences are the packets' (the messages' own are counted too, if the layout has any).
+    ...(l === undefined ? {} : { checksumFailures: l.checksumFailures, heartbeats: l.heartbeats + (c.layout?.mold?.heartbeats ?? 0),
+      heartbeatSilences: l.heartbeatSilences + (c.layout?.mold?.heartbeatSilences ?? 0), sequenceRegressions: l.sequenceRegressions }),
   };
 }
 
@@ -188,6 +229,7 @@ function feedBookViolations(state: FinalState, fast: SubscriberClassResult | und
  * ```
  *  scenario + seed ─► OrderEntryDriverThread ×W (ClientFlow per client ─► OrderEntryClient) ──► engine order entry
  *                  └► SubscriberPoolThread ×W (fast / slow / stalled / churning FeedSubscribers) ◄── engine market data
+ *                       (target md-layout=: fast LayoutFeedSubscribers only, the rest named as not run)
  *  each second: progress (counts, last second's p99) and feed intervals
  *  at the end: histograms added (encoded across threads), arrivals KS-tested, books checked, thresholds judged
  * ```
@@ -200,7 +242,10 @@ export async function runScenario(options: RunOptions): Promise<RunOutput> {
   const log = options.log ?? ((): void => {});
   const workers = Math.max(1, options.workers ?? (scenario.clients.workers === 0
     ? Math.min(4, os.cpus().length) : scenario.clients.workers));
-  const subscriberCount = scenario.clients.marketData.reduce((s, g) => s + g.count, 0);
+  // A layout feed (target md-layout=) is read by the fast groups only; the others are named in the report as not run.
+  const layoutFeed = await loadRunLayoutFeed(target, scenario.clients.marketData);
+  const subscriberGroups = layoutFeed === undefined ? scenario.clients.marketData : layoutFeed.read;
+  const subscriberCount = subscriberGroups.reduce((s, g) => s + g.count, 0);
   const startedAt = new Date();
   const errors: string[] = [];
 
@@ -228,7 +273,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutput> {
   try {
     if (target.kind === 'http') {
       // One autocannon instance on this thread, one keep-alive connection per client (see HttpOrderDriver).
-      mapping = target.mapping === undefined ? undefined : await requireHttpMapping(target.mapping);
+      mapping = target.mapping === undefined ? undefined : await requireHttpMapping(target.mapping, options.env);
       drivers.push(await HttpOrderDriver.connect({ scenario, seed, url: target.url, ...(mapping === undefined ? {} : { mapping }), ...watchOptions,
         ...(options.shard === undefined ? {} : { clientIndexes: shardClientIndexes(scenario.clients.orderEntry, options.shard) }) }));
     } else if (target.kind === 'soup') {
@@ -254,10 +299,11 @@ export async function runScenario(options: RunOptions): Promise<RunOutput> {
         // its own epoch, so each subscriber estimates the offset from its LOGIN / LOGIN_ACK round trip.
         const feedClockOffset: FeedClockOffset = target.kind === 'embedded' ? { kind: 'fixed', engineClockOffsetNs: 0 } : { kind: 'login' };
         let firstClientId = shardFirstSubscriberId(FIRST_SUBSCRIBER_ID, options.scenario.clients.marketData, options.shard);
-        for (const groups of splitGroups(scenario.clients.marketData, workers)) {
+        for (const groups of splitGroups(subscriberGroups, workers)) {
           pools.push(await SubscriberPoolThread.start({ host: endpoints.marketData.host, port: endpoints.marketData.port, groups,
             firstClientId, seed: shardSubscriberSeed(seed ^ 0x5eed_feed, options.shard), clockOffset: feedClockOffset, rebuildBooks: true, resync: true,
-            snapshotCheckIntervalMs: options.snapshotCheckIntervalMs ?? SNAPSHOT_CHECK_INTERVAL_MS }));
+            snapshotCheckIntervalMs: options.snapshotCheckIntervalMs ?? SNAPSHOT_CHECK_INTERVAL_MS,
+            ...(layoutFeed === undefined ? {} : { layout: layoutFeed.layout }) }));
           firstClientId += groups.reduce((s, g) => s + g.count, 0);
         }
         const loggedIn = pools.reduce((s, p) => s + p.loggedIn, 0);
@@ -342,6 +388,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutput> {
     const endedAt = new Date();
     return assemble({ options, target, endpoints, startedAt, endedAt, startEpochMs, schedule, intervals, driverResults,
       feedClasses, finalState, errors, cpu, engineInProcess: target.kind === 'embedded', fuzz,
+      ...(layoutFeed === undefined ? {} : { layoutFeed }),
       ...(books === undefined ? {} : { checked: books.checked, liveViolations: books.violations }) });
   } finally {
     await Promise.all([...drivers.map((d) => d.terminate().catch(() => 0)), ...pools.map((p) => p.terminate().catch(() => undefined))]);
@@ -370,6 +417,8 @@ interface Parts {
   readonly checked?: string;
   /** What the fuzz clients played, when the scenario has them. */
   readonly fuzz?: RunFuzzResult | undefined;
+  /** The feed layout the subscribers read, when the target names one. */
+  readonly layoutFeed?: RunLayoutFeed;
 }
 
 async function runInprocScenario(options: RunOptions, target: TargetSpec): Promise<RunOutput> {
@@ -486,7 +535,12 @@ function assemble(p: Parts): RunOutput {
   }
   // BOOK_SNAPSHOT checks by the subscribers (harness/check/snapshotInvariants.ts): at resyncs, and every snapshotCheckIntervalMs per fast subscriber.
   const feedCheck = mergeFeedViolations(p.feedClasses.map((c) => c.feedViolations));
-  if (p.feedClasses.length > 0) {
+  // A layout feed matters to the report only when the scenario has subscribers to read it.
+  const layoutFeed = p.layoutFeed !== undefined && p.layoutFeed.read.length + p.layoutFeed.skipped.length > 0 ? p.layoutFeed : undefined;
+  const notChecked = layoutFeed === undefined ? [] : layoutFeedNotChecked(layoutFeed.layout, layoutFeed.skipped);
+  if (layoutFeed !== undefined) {
+    checked = `${checked}; no feed-book checks (layout feed ${layoutFeed.layout.name}: no BOOK_SNAPSHOT, no book rebuilt; see the feed's "not checked")`;
+  } else if (p.feedClasses.length > 0) {
     checked = `${checked}; ${feedCheck.snapshots} BOOK_SNAPSHOT(s) (every ${options.snapshotCheckIntervalMs ?? SNAPSHOT_CHECK_INTERVAL_MS} ms ` +
       'per fast subscriber, and at resyncs): not crossed, level order, level totals, and equal to the book rebuilt from the feed';
     violations.push(...feedCheck.first.map(describeFeedViolation));
@@ -506,6 +560,14 @@ function assemble(p: Parts): RunOutput {
 
   const feed: Record<string, FeedClassResult> = {};
   for (const c of p.feedClasses) if (c.subscribers > 0) feed[c.class] = feedResult(c);
+  // Layout feeds are read by the fast class only (none read when the scenario has no fast subscriber).
+  const figures = p.feedClasses.find((c) => c.layout !== undefined)?.layout;
+  const feedLayout: RunFeedLayout | undefined = layoutFeed === undefined ? undefined : {
+    file: layoutFeed.file, name: layoutFeed.layout.name, notChecked,
+    framesByType: figures?.framesByType ?? Object.fromEntries(layoutFeed.layout.messages.map((m) => [m.name, 0])),
+    verdicts: figures?.verdicts ?? {},
+    ...(figures?.mold === undefined ? {} : { mold: figures.mold }),
+  };
 
   const streamHashes: Record<number, string> = Object.assign({}, ...driverResults.map((r) => r.streamHashes)) as Record<number, string>;
   const measured: Measured = {
@@ -530,6 +592,7 @@ function assemble(p: Parts): RunOutput {
     latency: histograms.summaries(),
     histograms: histograms.encode(),
     feed,
+    ...(feedLayout === undefined ? {} : { feedLayout }),
     invariants: { checked, violations },
     knee: kneeOf(scenario, phases),
     processCpu: { userMs: Math.round(p.cpu.user / 1_000), systemMs: Math.round(p.cpu.system / 1_000),

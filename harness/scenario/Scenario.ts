@@ -214,8 +214,9 @@ export interface Threshold {
 export type TargetSpec =
   | { readonly kind: 'embedded' }
   | { readonly kind: 'inproc' }
-  | { readonly kind: 'tcp'; readonly orderEntry: HostPort; readonly marketData: HostPort | null }
-  | { readonly kind: 'http'; readonly url: string; readonly marketData: HostPort | null; readonly mapping?: string }
+  /** `mdLayout`: read `marketData` with a layout file (docs/FEED_LAYOUT.md) instead of matchbench's protocol. */
+  | { readonly kind: 'tcp'; readonly orderEntry: HostPort; readonly marketData: HostPort | null; readonly mdLayout?: string }
+  | { readonly kind: 'http'; readonly url: string; readonly marketData: HostPort | null; readonly mapping?: string; readonly mdLayout?: string }
   /** SoupBinTCP 3.00 with an OUCH-style message set (docs/SOUP.md); no market data (marketData always null). */
   | { readonly kind: 'soup'; readonly orderEntry: HostPort; readonly messages: string; readonly username?: string; readonly password?: string; readonly marketData: null }
   /** FIX 4.2 / 4.4 order entry through jspurefix (docs/FIX.md); no market data. */

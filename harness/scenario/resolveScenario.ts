@@ -8,7 +8,7 @@ import * as z from 'zod';
 import { MAX_BAND_TICKS } from '../../engine/book/SymbolConfig.js';
 import { describeValue } from './describeValue.js';
 import { parseThreshold } from './parseThreshold.js';
-import { parseHostPort, parseHttpUrl, parseTargetFlag, TARGET_FLAG_FORMS } from './parseTarget.js';
+import { resolveTarget } from './resolveTarget.js';
 import type {
   ClientsSpec, FuzzClientsSpec, KneeSpec, OrderMix, Phase, PriceProcess, QuantitySpec, RateShape, Scenario, SubscriberGroup, SymbolsSpec,
   TargetSpec, Threshold,
@@ -20,7 +20,7 @@ import type { ScenarioPath, ScenarioProblem } from './scenarioProblem.js';
 import {
   clientsSchema, defaultsSchema, formatMs, fuzzClientsSchema, kneeSchema, MIX_FRACTION_KEYS, PHASE_FIELD_KEYS, PHASE_FIELD_SCHEMAS, phaseSchema,
   SCENARIO_LIMITS, parseInto,
-  subscriberGroupSchema, symbolsSchema, topLevelSchema, unknownKeysMessage, type PhaseFieldsFile, type PhaseFile, type SymbolsFile,
+  subscriberGroupSchema, symbolsSchema, topLevelSchema, type PhaseFieldsFile, type PhaseFile, type SymbolsFile,
 } from './scenarioSchema.js';
 import { metricDefinition, THRESHOLD_METRICS } from './thresholdMetrics.js';
 
@@ -57,7 +57,7 @@ export function resolveScenario(input: unknown, sourceName: string): ResolvedSce
   const base = resolveDefaults(raw['defaults'], symbols, problems);
   const phases = resolvePhases(raw['phases'], base, symbols, problems);
   const clients = resolveClients(raw['clients'], problems);
-  const target = resolveTarget(raw['target'], problems);
+  const target = resolveTarget(raw['target'], sourceName, problems);
   const thresholds = resolveThresholds(raw['thresholds'], clients, problems);
   const knee = resolveKnee(raw['knee'], phases, problems);
   if (clients !== undefined && target !== undefined) {
@@ -451,61 +451,6 @@ function resolveThresholds(input: unknown, clients: ClientsSpec | undefined, pro
     thresholds.push(parsed.threshold);
   });
   return problems.length === before ? thresholds : undefined;
-}
-
-/**
- * `embedded` | `inproc` | a `--target` string (`tcp://h:p,md=h:p`) | `{tcp: "h:p", marketData: "h:p"}` |
- * `{http: "http://h:p", marketData: "h:p"}`; absent: embedded.
- */
-function resolveTarget(input: unknown, problems: ScenarioProblem[]): TargetSpec | undefined {
-  if (input === undefined || input === null) return { kind: 'embedded' };
-  const before = problems.length;
-  const add = (path: ScenarioPath, messages: readonly string[]): void => {
-    for (const message of messages) problems.push({ path: ['target', ...path], message });
-  };
-  if (typeof input === 'string') {
-    const parsed = parseTargetFlag(input);
-    if (parsed.ok) return parsed.value;
-    add([], parsed.problems);
-    return undefined;
-  }
-  if (typeof input !== 'object' || Array.isArray(input)) {
-    add([], [`must be one of ${TARGET_FLAG_FORMS}, or a map {tcp: host:port, marketData: host:port} or {http: url, marketData: host:port}; got ${describeValue(input)}`]);
-    return undefined;
-  }
-  const map = input as Record<string, unknown>;
-  const known = ['tcp', 'http', 'marketData'];
-  const unknown = Object.keys(map).filter((key) => !known.includes(key));
-  if (unknown.length > 0) add([], unknownKeysMessage(unknown, known).split('\n'));
-  const text = (key: string): string | undefined => {
-    const value = map[key];
-    if (value === undefined || typeof value === 'string') return value;
-    add([key], [`expected a string, got ${describeValue(value)}`]);
-    return undefined;
-  };
-  const tcp = text('tcp');
-  const http = text('http');
-  const marketDataText = text('marketData');
-  let marketData = null;
-  if (marketDataText !== undefined) {
-    const parsed = parseHostPort(marketDataText);
-    if (parsed.ok) marketData = parsed.value;
-    else add(['marketData'], parsed.problems);
-  }
-  if ((tcp === undefined) === (http === undefined) && problems.length === before) {
-    add([], [tcp === undefined ? 'a target map needs tcp: host:port or http: url' : 'give tcp or http, not both']);
-  }
-  if (tcp !== undefined) {
-    const parsed = parseHostPort(tcp);
-    if (!parsed.ok) add(['tcp'], parsed.problems);
-    else if (problems.length === before) return { kind: 'tcp', orderEntry: parsed.value, marketData };
-  }
-  if (http !== undefined) {
-    const parsed = parseHttpUrl(http);
-    if (!parsed.ok) add(['http'], parsed.problems);
-    else if (problems.length === before) return { kind: 'http', url: parsed.value, marketData };
-  }
-  return undefined;
 }
 
 function resolveKnee(input: unknown, phases: readonly Phase[] | undefined, problems: ScenarioProblem[]): KneeSpec | null | undefined {

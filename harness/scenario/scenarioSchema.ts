@@ -331,6 +331,26 @@ export const fuzzClientsSchema = closed({
 });
 export type FuzzClientsFile = z.output<typeof fuzzClientsSchema>;
 
+// ---- target ----------------------------------------------------------------------------------
+
+/** A target option's value: text, or a number or boolean read as the string form writes it (`4.4`, `true`). */
+const targetOption = z.union([z.string().min(1), z.number(), z.boolean()], {
+  error: (issue) => (issue.code !== 'invalid_union' ? undefined : issue.input === '' ? 'must not be empty' : `expected a string, got ${describeValue(issue.input)}`),
+}).transform(String).optional();
+
+/**
+ * The map form of `target:` (resolveTarget.ts): one of tcp, http, soup, fix names the engine, the
+ * other keys are its options, as in the `--target` string form. Which option goes with which kind,
+ * and each value, is checked there.
+ */
+export const targetMapSchema = closed({
+  tcp: targetOption, http: targetOption, soup: targetOption, fix: targetOption,
+  marketData: targetOption, mdLayout: targetOption, mapping: targetOption,
+  messages: targetOption, user: targetOption, password: targetOption,
+  version: targetOption, sender: targetOption, target: targetOption, reset: targetOption, heartbeat: targetOption,
+});
+export type TargetMapFile = z.output<typeof targetMapSchema>;
+
 // ---- knee, top level -------------------------------------------------------------------------
 
 export const kneeSchema = closed({
@@ -375,6 +395,6 @@ export const SCHEMA_KEYS: Readonly<Record<string, readonly string[]>> = {
   clients: Object.keys(clientsSchema.shape),
   'clients.marketData': ['class', 'count', 'bytesPerSecond', 'meanConnected', 'minBackoff', 'maxBackoff'],
   'clients.fuzz': Object.keys(fuzzClientsSchema.shape),
-  target: ['tcp', 'http', 'marketData'],
+  target: Object.keys(targetMapSchema.shape),
   knee: Object.keys(kneeSchema.shape),
 };

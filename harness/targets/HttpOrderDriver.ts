@@ -87,10 +87,11 @@ interface Slot {
 }
 
 /** Result lines for generated orders a mapped engine could not take. */
-const SKIP_TEXT: Record<MappedSkip, string> = {
-  'cancel-not-offered': 'cancels not sent: the mapping has no cancel operation',
-  'replace-not-offered': 'replaces not sent: the mapping has no replace operation',
-  'order-id-unknown': 'cancels/replaces not sent: the engine gave no order id for their order (rejected, or not in its answer)',
+const SKIP_TEXT: Record<MappedSkip, (mapping: HttpMapping) => string> = {
+  'cancel-not-offered': () => 'cancels not sent: the mapping has no cancel operation',
+  'replace-not-offered': () => 'replaces not sent: the mapping has no replace operation',
+  'order-id-unknown': () => 'cancels/replaces not sent: the engine gave no order id for their order (rejected, or not in its answer)',
+  'quantity-off-lot': (m) => `orders/replaces not sent: their quantity is not a whole number of lots (quantity.lotSize ${m.quantity.lotSize})`,
 };
 
 /** What a connection sends before the run, and what a parked one holds corked for good. */
@@ -340,7 +341,10 @@ export class HttpOrderDriver {
     request.body = r.body;
     // Fresh headers every time: autocannon 9 writes Content-Length into the headers object it is
     // given and carries it into the next build, which would give a DELETE the previous POST's length.
-    request.headers = r.body === '' ? {} : { 'content-type': 'application/json' };
+    // A mapping's own headers (docs/HTTP_MAPPING.md) go on every request, and may set the content type.
+    const own = this.options.mapping?.headers ?? {};
+    const typed = r.body !== '' && !Object.keys(own).some((name) => name.toLowerCase() === 'content-type');
+    request.headers = { ...(typed ? { 'content-type': 'application/json' } : {}), ...own };
     return request;
   }
 
@@ -559,7 +563,8 @@ export class HttpOrderDriver {
     const errors = [...this.problems].map(([kind, n]) => `http: ${n} ${kind}`);
     const open = unanswered - this.lost;
     if (open > 0) errors.push(`http: ${open} requests unanswered when the run ended`);
-    for (const [why, n] of this.skipped) errors.push(`http mapping ${this.options.mapping?.name ?? ''}: ${n} generated ${SKIP_TEXT[why]}`);
+    const mapping = this.options.mapping;
+    if (mapping !== undefined) for (const [why, n] of this.skipped) errors.push(`http mapping ${mapping.name}: ${n} generated ${SKIP_TEXT[why](mapping)}`);
     const measured = this.tally.result({ streamHashes, unanswered, errors });
     const rejectedAll = TargetWatch.rejectedEverything(this.tally.answered, measured.rejected, measured.rejectsByReason);
     if (rejectedAll !== undefined) this.watch.fail(rejectedAll);

@@ -5,7 +5,7 @@ import { reportCharts } from '../reportCharts.js';
 import type { RunResult } from '../RunResult.js';
 import { chartSlot, escapeHtml, htmlPage } from './htmlPage.js';
 import { profileLinksHtml } from './profileLinks.js';
-import { formatNs } from './summaryText.js';
+import { feedLayoutLines, formatNs } from './summaryText.js';
 
 /** The report's file name in a run directory. */
 export const REPORT_FILE = 'report.html';
@@ -113,6 +113,11 @@ export function reportHtml(run: RunDirectory): string {
         f.reconnects, f.snapshots, bad(f.protocolErrors), lat === undefined || lat.count === 0 ? '–' : formatNs(lat.p99Ns),
         lat === undefined || lat.count === 0 ? '–' : formatNs(lat.maxNs)];
     })));
+  }
+  const layoutLines = feedLayoutLines(r);
+  if (layoutLines !== undefined) {
+    body.push(`<p>${layoutLines.figures.map(escapeHtml).join('<br>')}</p>`);
+    body.push(`<p>Not checked on this feed:</p><ul>${layoutLines.notChecked.map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul>`);
   }
 
   body.push('<h2>Checks</h2>');

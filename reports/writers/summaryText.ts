@@ -1,4 +1,4 @@
-import type { RunResult } from '../RunResult.js';
+import type { RunFeedLayout, RunResult } from '../RunResult.js';
 
 /** ns as a short human duration: 850 ns, 12.3 µs, 4.56 ms, 1.20 s. */
 export function formatNs(ns: number): string {
@@ -16,6 +16,34 @@ function table(header: readonly string[], rows: readonly (readonly string[])[]):
   const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
   for (const row of rows) lines.push(`| ${row.join(' | ')} |`);
   return lines.join('\n');
+}
+
+/**
+ * A run's layout feed (target `md-layout=`) in plain lines: the figures a layout reader adds to the
+ * feed table (checksum failures, heartbeats and silences, frames per type, how the reads ended),
+ * then what could not be checked on the feed. summary.md and report.html both show them.
+ */
+export function feedLayoutLines(result: RunResult): { readonly figures: readonly string[]; readonly notChecked: readonly string[] } | undefined {
+  const layout: RunFeedLayout | undefined = result.feedLayout;
+  if (layout === undefined) return undefined;
+  const figures = [`feed read with layout ${layout.name} (${layout.file}), not matchbench's protocol`];
+  for (const [c, f] of Object.entries(result.feed).sort(([a], [b]) => a.localeCompare(b))) {
+    if (f.checksumFailures === undefined) continue;
+    figures.push(`${c}: ${f.frames} frames, ${f.gaps} gaps (${f.gapFrames} frames missed), ${f.checksumFailures} checksum failures, ` +
+      `${f.sequenceRegressions ?? 0} sequence regressions, ${f.heartbeats ?? 0} heartbeats, ${f.heartbeatSilences ?? 0} heartbeat silences`);
+  }
+  const m = layout.mold;
+  if (m !== undefined) {
+    figures.push(`MoldUDP64: ${m.packets} packets (${m.heartbeats} heartbeats), ${m.gaps} gaps (${m.gapMessages} messages): ` +
+      `${m.recoveredMessages} recovered, ${m.lostMessages} lost, ${m.missingMessages} still missing at the end; ` +
+      `${m.duplicateMessages} duplicates; ${m.requestsSent} re-requests (${m.requestRetries} retries); ` +
+      `${m.malformedPackets} malformed packets, ${m.otherSessionPackets} of another session`);
+  }
+  const types = Object.entries(layout.framesByType);
+  if (types.length > 0) figures.push(`frames by type: ${types.map(([t, n]) => `${t} ${n}`).join(', ')}`);
+  const verdicts = Object.entries(layout.verdicts);
+  if (verdicts.length > 0) figures.push(`reads ended: ${verdicts.map(([v, n]) => `${v} ${n}`).join(', ')}`);
+  return { figures, notChecked: layout.notChecked };
 }
 
 /**
@@ -71,6 +99,14 @@ export function summaryText(result: RunResult): string {
         return f === undefined ? [c] : [c, String(f.subscribers), String(f.frames), (f.bytes / 1e6).toFixed(1), String(f.gaps),
           String(f.drops), String(f.disconnects), String(f.reconnects), String(f.protocolErrors)];
       })));
+  }
+  const layoutLines = feedLayoutLines(result);
+  if (layoutLines !== undefined) {
+    out.push('');
+    out.push(...layoutLines.figures.map((line, i) => (i === 0 ? line : `- ${line}`)));
+    out.push('');
+    out.push('not checked on this feed:');
+    for (const line of layoutLines.notChecked) out.push(`- ${line}`);
   }
   out.push('');
   out.push(`invariants (${result.invariants.checked}): ${result.invariants.violations.length === 0 ? 'all held'

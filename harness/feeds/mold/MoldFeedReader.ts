@@ -234,8 +234,8 @@ export class MoldFeedReader {
     return this.ended;
   }
 
-  /** What was measured so far. */
-  result(): MoldFeedResult {
+  /** What was measured so far; `latency: false` leaves the latency summaries and histogram out (null and ''), which is cheaper. */
+  result(options: { readonly latency?: boolean } = {}): MoldFeedResult {
     const live = this.#live;
     const recovered = this.#recovered;
     const counts = emptyLayoutFeedCounts();
@@ -245,7 +245,7 @@ export class MoldFeedReader {
     const recoveredTypes = recovered.framesByType();
     const framesByType: Record<string, number> = {};
     for (const name of Object.keys(liveTypes)) framesByType[name] = liveTypes[name]! + (recoveredTypes[name] ?? 0);
-    const timed = this.layout.timestamp !== null;
+    const timed = this.layout.timestamp !== null && options.latency !== false;
     const running = this.#verdict === 'running';
     return {
       layout: this.layout.name, verdict: this.#verdict, detail: this.#detail, session: this.#session, endOfSession: this.#endOfSession,

@@ -5,9 +5,14 @@ import { Matcher } from '../../../engine/book/Matcher.js';
 import type { SymbolConfig } from '../../../engine/book/SymbolConfig.js';
 import { CancelReason, OrderType, RejectReason, Side, TimeInForce } from '../../../engine/protocol/codes.js';
 
+/** The API key the peer takes by default; tests load mappings/example-exchange.yaml with EXCHANGE_TOKEN set to it. */
+export const EXAMPLE_EXCHANGE_TOKEN = 'ex-test-key-5f2c';
+
 /** Options of {@link ExampleExchangePeer.start}. */
 export interface ExampleExchangePeerOptions {
   readonly symbols: readonly SymbolConfig[];
+  /** Order and book requests without `Authorization: Bearer <token>` are answered 401 (quoting the key they gave). Default {@link EXAMPLE_EXCHANGE_TOKEN}. */
+  readonly token?: string;
   /** Order requests are answered with this instead (e.g. 503 busy, or a 200 whose body is not JSON). Default: none. */
   readonly answerOrdersWith?: { readonly status: number; readonly body: string };
 }
@@ -30,12 +35,15 @@ const px = (units: number): string => `$${(units / 100).toFixed(2)}`;
  * under `order`, decimal-string prices, quantities as strings), `DELETE /cancel?symbol=&order_id=`
  * by the order id it assigned (`EX-<n>`), `GET /book?symbol=&levels=`, `GET /ping`; answers
  * `{ data: … }` with statuses NEW / PARTIALLY_FILLED / FILLED / CANCELED / EXPIRED and prices
- * such as `"$101.25"`, rejects as 400/404 `{ error: { code, message } }`.
+ * such as `"$101.25"`, rejects as 400/404 `{ error: { code, message } }`. Order requests need
+ * `Authorization: Bearer <token>` (401 otherwise), and so does `/book`; `/ping` is public.
  */
 export class ExampleExchangePeer {
   readonly matcher: Matcher;
   /** Order requests answered. */
   orders = 0;
+  /** Order requests that carried the right API key. */
+  authorized = 0;
   private readonly byName = new Map<string, number>();
   /** Exchange order id → the order. */
   private readonly live = new Map<string, { symbolId: number; owner: number; clientOrderId: number }>();
@@ -73,10 +81,20 @@ export class ExampleExchangePeer {
         res.end(typeof json === 'string' ? json : JSON.stringify(json));
       };
       if (req.method === 'GET' && url.pathname === '/ping') { send(200, { pong: true }); return; }
-      if (req.method === 'GET' && url.pathname === '/book') { send(200, this.book(url)); return; }
+      const key = /^Bearer (.*)$/.exec(req.headers.authorization ?? '')?.[1];
+      const authorized = key === (this.options.token ?? EXAMPLE_EXCHANGE_TOKEN);
+      // As some exchanges do, the error quotes the key it was given: the harness must not print it.
+      const unauthorized = (): void => send(401, { error: { code: 'UNAUTHORIZED', message: key === undefined ? 'no API key' : `API key ${key} is not valid` } });
+      if (req.method === 'GET' && url.pathname === '/book') {
+        if (authorized) send(200, this.book(url));
+        else unauthorized();
+        return;
+      }
       const isOrder = (req.method === 'POST' && url.pathname === '/order') || (req.method === 'DELETE' && url.pathname === '/cancel');
       if (!isOrder) { send(404, { error: { code: 'NOT_FOUND', message: `no route ${req.method ?? ''} ${url.pathname}` } }); return; }
       this.orders++;
+      if (!authorized) { unauthorized(); return; }
+      this.authorized++;
       if (this.options.answerOrdersWith !== undefined) { send(this.options.answerOrdersWith.status, this.options.answerOrdersWith.body); return; }
       const [status, json] = req.method === 'POST' ? this.newOrder(Buffer.concat(chunks).toString()) : this.cancel(url);
       send(status, json);

@@ -12,6 +12,9 @@ export type MappingSource = (typeof MAPPING_SOURCES)[number];
 /** How a price is written: the harness's integer price units as is, whole ticks, or a decimal. */
 export type PriceEncoding = 'integer' | 'ticks' | 'decimal-number' | 'decimal-string';
 
+/** How a quantity is written: the harness's integer units as a number or a string, whole lots, or a decimal. */
+export type QuantityEncoding = 'number' | 'string' | 'lots' | 'decimal-number' | 'decimal-string';
+
 /** One part of a path template: literal text, or a value put in (URL-encoded). */
 export type TemplatePart = { readonly text: string } | { readonly source: MappingSource };
 
@@ -71,7 +74,16 @@ export interface HttpMapping {
   /** How `{symbol}` and the `symbol` source are written: the numeric id or the name. */
   readonly symbol: 'id' | 'name';
   readonly price: { readonly encoding: PriceEncoding; readonly decimals: number; readonly tickSize: number | null };
-  readonly quantity: 'number' | 'string';
+  /**
+   * `decimals`: digits after the point of the decimal encodings (3 writes 1500 as 1.5); `lotSize`:
+   * quantity units per lot (default 1): `lots` writes units ÷ lotSize, and in every encoding a
+   * quantity that is not a whole number of lots cannot be sent.
+   */
+  readonly quantity: { readonly encoding: QuantityEncoding; readonly decimals: number; readonly lotSize: number };
+  /** Sent with every request (health, orders, book), `${env:NAME}` values already filled in from the environment. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The header values taken from the environment: never shown in a message or report (redactSecrets.ts). */
+  readonly secrets: readonly string[];
   readonly side: { readonly buy: string; readonly sell: string };
   readonly type: { readonly limit: string; readonly market: string };
   readonly timeInForce: { readonly GTC: string; readonly IOC: string; readonly FOK: string };

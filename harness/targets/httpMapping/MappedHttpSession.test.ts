@@ -34,6 +34,14 @@ describe('MappedHttpSession (example exchange)', () => {
     expect(s.request(cancel)).toBe('order-id-unknown');
   });
 
+  it('does not send an order or replace whose quantity is not a whole number of lots; a cancel carries none', () => {
+    const lots = new MappedHttpSession({ ...shippedMapping('example-exchange'), quantity: { encoding: 'lots', decimals: 0, lotSize: 5 } }, 1, symbols);
+    expect(lots.request(buy)).toEqual(expect.objectContaining({ method: 'POST', path: '/order' }));
+    expect(JSON.parse((lots.request(buy) as { body: string }).body).order.qty).toBe(2);
+    expect(lots.request({ ...buy, quantity: 12 })).toBe('quantity-off-lot');
+    expect(lots.request(cancel)).toBe('order-id-unknown');
+  });
+
   it('feeds answers to the session checks: a consistent answer passes, fills beyond the quantity are a violation', () => {
     const ok = session();
     ok.checker.sent(buy, 0);

@@ -4,7 +4,7 @@ import type { SessionReportChecker } from '../../check/SessionReportChecker.js';
 import type { FlowOrder } from '../../generate/FlowOrder.js';
 import type { Scenario } from '../../scenario/Scenario.js';
 import type { HttpMapping } from './HttpMapping.js';
-import { mappedRequest, type MappedHttpRequest } from './mappedRequest.js';
+import { isWholeLots, mappedRequest, type MappedHttpRequest } from './mappedRequest.js';
 import { parseMappedAnswer, type MappedAnswer } from './parseMappedAnswer.js';
 
 /** A symbol as a mapped request writes it. */
@@ -14,8 +14,11 @@ export interface MappedSymbol {
   readonly tickSize: number;
 }
 
-/** Why a generated order was not sent: the mapping has no such operation, or the engine's order id is not known. */
-export type MappedSkip = 'cancel-not-offered' | 'replace-not-offered' | 'order-id-unknown';
+/**
+ * Why a generated order was not sent: the mapping has no such operation, the engine's order id is
+ * not known, or its quantity is not a whole number of the mapping's lots (`quantity.lotSize`).
+ */
+export type MappedSkip = 'cancel-not-offered' | 'replace-not-offered' | 'order-id-unknown' | 'quantity-off-lot';
 
 /** What a mapped request was, as its answer is read. */
 export interface MappedSentOrder {
@@ -52,6 +55,9 @@ export class MappedHttpSession {
     const needsId = template?.path.some((p) => 'source' in p && p.source === 'orderId') === true ||
       template?.body.some((f) => 'source' in f.value && f.value.source === 'orderId') === true;
     if (needsId && orderId === undefined) return 'order-id-unknown';
+    const t = template ?? ops.new;
+    const sendsQuantity = t.path.some((p) => 'source' in p && p.source === 'quantity') || t.body.some((f) => 'source' in f.value && f.value.source === 'quantity');
+    if (sendsQuantity && !isWholeLots(this.mapping, order.quantity)) return 'quantity-off-lot';
     return mappedRequest(this.mapping, order, { clientId: this.clientId, symbolName: symbol?.name ?? String(order.symbolId),
       tickSize: symbol?.tickSize ?? 1, orderId }) as MappedHttpRequest;
   }

@@ -1,5 +1,6 @@
 import type { HttpMapping } from './HttpMapping.js';
-import { decodePrice, fillTemplate, looseNumber } from './mappedRequest.js';
+import { decodePrice, decodeQuantity, fillTemplate } from './mappedRequest.js';
+import { redactSecrets } from './redactSecrets.js';
 import type { MappedSymbol } from './MappedHttpSession.js';
 import { valueAt } from './parseMappedAnswer.js';
 
@@ -34,19 +35,19 @@ export async function checkMappedBooks(baseUrl: string, mapping: HttpMapping, sy
     const what = `${r.method} ${r.path}`;
     let json: unknown;
     try {
-      const response = await fetch(`${baseUrl}${r.path}`, { method: r.method, signal: AbortSignal.timeout(timeoutMs) });
+      const response = await fetch(`${baseUrl}${r.path}`, { method: r.method, headers: mapping.headers, signal: AbortSignal.timeout(timeoutMs) });
       const text = await response.text();
       if (mapping.http(response.status) !== 'accepted') { violations.push(`book of symbol ${symbolId}: ${what} answered HTTP ${response.status}`); continue; }
       json = JSON.parse(text);
     } catch (error) {
-      violations.push(`book of symbol ${symbolId}: ${what} failed (${(error as Error).message})`);
+      violations.push(`book of symbol ${symbolId}: ${what} failed (${redactSecrets((error as Error).message, mapping.secrets)})`);
       continue;
     }
     const side = (path: readonly string[], name: string): DepthLevel[] | undefined => {
       const list = valueAt(json, path);
       if (!Array.isArray(list)) { violations.push(`book of symbol ${symbolId}: ${what} has no ${name} list at ${path.join('.')}`); return undefined; }
       return list.map((l: unknown) => ({ price: decodePrice(mapping, valueAt(l, book.answer.price), symbol.tickSize),
-        quantity: looseNumber(valueAt(l, book.answer.quantity)) }));
+        quantity: decodeQuantity(mapping, valueAt(l, book.answer.quantity)) }));
     };
     const bids = side(book.answer.bids, 'bids');
     const asks = side(book.answer.asks, 'asks');

@@ -7,6 +7,7 @@ import { runScenario, scenarioSymbols } from '../../run/runScenario.js';
 import { parseScenario } from '../../scenario/loadScenario.js';
 import type { Scenario, TargetSpec } from '../../scenario/Scenario.js';
 import { ExampleExchangePeer } from './ExampleExchangePeer.testkit.js';
+import { SHIPPED_MAPPING_ENV } from './shippedMapping.testkit.js';
 
 // runScenario's TCP drivers and the engine's matcher run on worker threads from dist/: `npm run build` first (npm test does).
 
@@ -39,8 +40,9 @@ afterEach(async () => {
   await Promise.all(stops.splice(0).map((stop) => stop()));
 });
 
-const run = (s: { scenario: Scenario; hash: string }, target: TargetSpec) =>
-  runScenario({ scenario: s.scenario, scenarioHash: s.hash, scenarioFile: 'mapped-http.yaml', seed: 11, target });
+/** Runs `s` against `target`; `env` is what the mapping's `${env:…}` headers read (default: the example exchange peer's API key). */
+const run = (s: { scenario: Scenario; hash: string }, target: TargetSpec, env: Record<string, string> = { ...SHIPPED_MAPPING_ENV }) =>
+  runScenario({ scenario: s.scenario, scenarioHash: s.hash, scenarioFile: 'mapped-http.yaml', seed: 11, target, env });
 
 /** Runs against a fresh reference engine over HTTP and returns the result and the engine's final state hash. */
 async function runOnEngine(s: { scenario: Scenario; hash: string }, mapping?: string) {
@@ -99,15 +101,50 @@ describe('the HTTP target through a mapping file', () => {
     expect(o.unanswered).toBe(0);
     expect(o.byKind.replace ?? 0).toBe(0);
     expect(peer.orders).toBe(o.sent);
+    // Every order carried the API key from the environment (the mapping's Authorization header).
+    expect(peer.authorized).toBe(o.sent);
     const skipped = o.generated - o.sent;
     expect(skipped).toBeGreaterThan(0);
     const skipLines = result.errors.filter((e) => e.startsWith('http mapping example-exchange:'));
     expect(skipLines.some((e) => /\d+ generated replaces not sent: the mapping has no replace operation/.test(e))).toBe(true);
     expect(skipLines.reduce((sum, e) => sum + Number(/: (\d+) generated/.exec(e)?.[1] ?? 0), 0)).toBe(skipped);
     expect(result.errors.filter((e) => !e.startsWith('http mapping'))).toEqual([]);
+    // Read with the API key too: the peer refuses /book without it.
     expect(result.invariants.checked).toMatch(/book operation/);
     expect(result.invariants.violations).toEqual([]);
     expect(o.acked + o.canceled + o.rejected).toBe(o.sent);
+  }, 60_000);
+
+  it('reports a wrong API key as errors (HTTP 401) without ever printing the key, even when the engine echoes it', async () => {
+    const s = scenario(100, 0.5, 1);
+    const peer = await ExampleExchangePeer.start({ symbols: scenarioSymbols(s.scenario) });
+    stops.push(() => peer.stop());
+    const wrong = 'wrong-key-9d41';
+    const { result } = await run(s, { kind: 'http', url: peer.url, marketData: null, mapping: 'mappings/example-exchange.yaml' }, { EXCHANGE_TOKEN: wrong });
+    const o = result.orders;
+    expect(o.sent).toBeGreaterThan(10);
+    expect(peer.authorized).toBe(0);
+    expect(o.acked + o.rejected).toBe(0);
+    expect(result.errors).toContain(`http: ${o.sent} answers with HTTP 401 (e.g. API key *** is not valid)`);
+    // The book reads at the end carry the same key, and are refused the same way.
+    expect(result.invariants.violations.some((v) => /^book of symbol 1: GET \/book\?symbol=SYM1&levels=50 answered HTTP 401$/.test(v))).toBe(true);
+    expect(JSON.stringify(result)).not.toContain(wrong);
+  }, 60_000);
+
+  it('does not send orders whose quantity is not a whole number of the mapping\'s lots, and says how many', async () => {
+    const s = scenario(150, 0.5, 1);
+    const peer = await ExampleExchangePeer.start({ symbols: scenarioSymbols(s.scenario) });
+    stops.push(() => peer.stop());
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'mapping-'));
+    const lots = path.join(dir, 'lots.yaml');
+    // Quantities written as units in a string, as before, but only whole lots of 5 can be sent.
+    await writeFile(lots, (await readFile('mappings/example-exchange.yaml', 'utf8')).replace('quantity: { encoding: string }', 'quantity: { encoding: string, lotSize: 5 }'));
+    const { result } = await run(s, { kind: 'http', url: peer.url, marketData: null, mapping: lots });
+    const offLot = result.errors.find((e) => e.includes('not a whole number of lots'));
+    expect(offLot).toMatch(/^http mapping example-exchange: \d+ generated orders\/replaces not sent: their quantity is not a whole number of lots \(quantity\.lotSize 5\)$/);
+    expect(Number(/: (\d+) generated/.exec(offLot ?? '')?.[1])).toBeGreaterThan(0);
+    expect(peer.orders).toBe(result.orders.sent);
+    expect(result.orders.acked).toBeGreaterThan(0);
   }, 60_000);
 
   it('counts 503 answers as busy (EngineBusy rejects) and says a mapping without a book operation checked no books', async () => {

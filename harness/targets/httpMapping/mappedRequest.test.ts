@@ -5,12 +5,13 @@ import { OrderType, Side, TimeInForce } from '../../../engine/protocol/codes.js'
 import { emptyFlowOrder, type FlowOrder } from '../../generate/FlowOrder.js';
 import { httpOrderRequest } from '../httpOrderRequest.js';
 import type { HttpMapping } from './HttpMapping.js';
-import { decodePrice, encodePrice, looseNumber, mappedRequest } from './mappedRequest.js';
+import { decodePrice, decodeQuantity, encodePrice, encodeQuantity, isWholeLots, looseNumber, mappedRequest } from './mappedRequest.js';
 import { shippedMapping } from './shippedMapping.testkit.js';
 
 const order = (fields: Partial<FlowOrder>): FlowOrder => ({ ...emptyFlowOrder(), ...fields });
 
 const withPrice = (m: HttpMapping, price: HttpMapping['price']): HttpMapping => ({ ...m, price });
+const withQuantity = (m: HttpMapping, quantity: HttpMapping['quantity']): HttpMapping => ({ ...m, quantity });
 
 describe('mappedRequest', () => {
   const reference = shippedMapping('reference-engine');
@@ -63,6 +64,32 @@ describe('mappedRequest', () => {
         const units = ticks * 5;
         expect(decodePrice(m, encodePrice(m, units, 5), 5)).toBe(units);
       }), { seed: 8, numRuns: 500 });
+  });
+
+  it('encodes quantities as units (number or string), whole lots, decimal numbers or decimal strings', () => {
+    const q = (encoding: HttpMapping['quantity']['encoding'], decimals: number, lotSize: number): HttpMapping =>
+      withQuantity(example, { encoding, decimals, lotSize });
+    expect(encodeQuantity(q('number', 0, 1), 1_500)).toBe(1_500);
+    expect(encodeQuantity(q('string', 0, 1), 1_500)).toBe('1500');
+    expect(encodeQuantity(q('lots', 0, 100), 1_500)).toBe(15);
+    expect(encodeQuantity(q('decimal-number', 3, 1), 1_500)).toBe(1.5);
+    expect(encodeQuantity(q('decimal-string', 8, 1), 7)).toBe('0.00000007');
+    expect(JSON.parse(mappedRequest(q('decimal-string', 3, 1), limit, ctx)?.body ?? '').order.qty).toBe('0.030');
+    expect(isWholeLots(q('decimal-string', 3, 10), 30)).toBe(true);
+    expect(isWholeLots(q('decimal-string', 3, 10), 35)).toBe(false);
+    expect(decodeQuantity(q('lots', 0, 100), '15')).toBe(1_500);
+    expect(decodeQuantity(q('decimal-string', 3, 1), '1,234.567 BTC')).toBe(1_234_567);
+  });
+
+  it('decodes what it encodes, for every quantity encoding (property, seed 9)', () => {
+    const encodings = ['number', 'string', 'lots', 'decimal-number', 'decimal-string'] as const;
+    fc.assert(fc.property(fc.constantFrom(...encodings), fc.integer({ min: 0, max: 8 }), fc.integer({ min: 1, max: 1_000 }),
+      fc.integer({ min: 1, max: 1_000_000 }), (encoding, decimals, lotSize, lots) => {
+        const m = withQuantity(example, { encoding, decimals, lotSize });
+        const units = lots * lotSize;
+        expect(isWholeLots(m, units)).toBe(true);
+        expect(decodeQuantity(m, encodeQuantity(m, units))).toBe(units);
+      }), { seed: 9, numRuns: 500 });
   });
 
   it('reads prices with currency signs, codes and thousands separators', () => {

@@ -40,6 +40,42 @@ function decimalText(units: number, decimals: number): string {
 }
 
 /**
+ * Writes a quantity in the harness's integer units as the mapping's encoding says: as is (a number
+ * or a string), in lots (units ÷ lotSize), or as a decimal. Call it with whole lots only
+ * (MappedHttpSession does not send the others, {@link isWholeLots}).
+ */
+export function encodeQuantity(mapping: HttpMapping, units: number): number | string {
+  const { encoding, decimals, lotSize } = mapping.quantity;
+  switch (encoding) {
+    case 'number': return units;
+    case 'string': return String(units);
+    case 'lots': return units / lotSize;
+    case 'decimal-number': return Number(decimalText(units, decimals));
+    case 'decimal-string': return decimalText(units, decimals);
+  }
+}
+
+/** Whether `units` is a whole number of the mapping's lots, i.e. whether the engine can take it. */
+export function isWholeLots(mapping: HttpMapping, units: number): boolean {
+  return Number.isInteger(units / mapping.quantity.lotSize);
+}
+
+/**
+ * Reads a quantity of an answer back into integer units: a number or a string holding one, in the
+ * mapping's encoding (lots times the lot size; a decimal times 10^decimals). NaN when there is no
+ * number in it.
+ */
+export function decodeQuantity(mapping: HttpMapping, value: unknown): number {
+  const n = looseNumber(value);
+  switch (mapping.quantity.encoding) {
+    case 'number':
+    case 'string': return n;
+    case 'lots': return n * mapping.quantity.lotSize;
+    default: return Math.round(n * 10 ** mapping.quantity.decimals);
+  }
+}
+
+/**
  * Reads a price back into integer units: a number in the mapping's encoding, or a string that may
  * carry a currency sign, code or thousands separators (`"$1,101.25"`, `"101.25 USD"`). NaN when
  * there is no number in it.
@@ -79,7 +115,7 @@ function sources(mapping: HttpMapping, order: FlowOrder, ctx: MappedRequestConte
       case 'price':
         if (market) return mapping.omitMarketPrice ? undefined : encodePrice(mapping, 0, ctx.tickSize);
         return encodePrice(mapping, order.price, ctx.tickSize);
-      case 'quantity': return mapping.quantity === 'string' ? String(order.quantity) : order.quantity;
+      case 'quantity': return encodeQuantity(mapping, order.quantity);
       case 'levels': return undefined;
     }
   };

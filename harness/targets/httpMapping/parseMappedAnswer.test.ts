@@ -54,6 +54,25 @@ describe('parseMappedAnswer, example exchange', () => {
       .toEqual({ outcome: 'rejected', reason: 'InvalidQuantity' });
   });
 
+  it('reads quantities in the mapping\'s encoding (decimals here) back into integer units', () => {
+    const decimal = { ...example, quantity: { encoding: 'decimal-string', decimals: 3, lotSize: 1 } } as const;
+    const body = json({ data: { order_id: 'EX-2', status: 'PARTIALLY_FILLED', executed_qty: '0.005', leaves_qty: '1.25', cancelled_qty: '0',
+      trades: [{ id: 1, px: '$101.25', qty: '0.005' }] } });
+    expect(parseMappedAnswer(decimal, CommandKind.NewOrder, 201, body, 1)).toMatchObject({ filledQuantity: 5, remainingQuantity: 1_250,
+      cancelledQuantity: 0, fills: [{ priceUnits: 10_125, quantity: 5, tradeId: 1 }] });
+  });
+
+  it('never quotes a header value from the environment, even when the engine echoes it', () => {
+    const secret = example.secrets[0] ?? '';
+    expect(secret.length).toBeGreaterThan(0);
+    const unauthorized = parseMappedAnswer(example, CommandKind.NewOrder, 401, json({ error: { message: `API key ${secret} is not valid` } }), 1);
+    expect(unauthorized).toEqual({ outcome: 'error', message: 'answers with HTTP 401 (e.g. API key *** is not valid)' });
+    expect(parseMappedAnswer(example, CommandKind.NewOrder, 200, `bad ${secret}`, 1))
+      .toEqual({ outcome: 'error', message: 'answers with HTTP 200 and a body that is not a JSON object (e.g. "bad ***")' });
+    expect(parseMappedAnswer(example, CommandKind.NewOrder, 400, json({ error: { code: `KEY_${secret}` } }), 1))
+      .toEqual({ outcome: 'rejected', reason: 'KEY_***' });
+  });
+
   it('429 and 503 are busy; 500, garbage JSON, an unlisted status and non-list fills are errors with a clear message', () => {
     expect(parseMappedAnswer(example, CommandKind.NewOrder, 429, '', 1)).toEqual({ outcome: 'busy', reason: 'EngineBusy' });
     expect(parseMappedAnswer(example, CommandKind.NewOrder, 503, '<html>', 1)).toEqual({ outcome: 'busy', reason: 'EngineBusy' });

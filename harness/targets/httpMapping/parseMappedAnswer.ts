@@ -1,6 +1,7 @@
 import { CommandKind } from '../../../engine/book/Command.js';
 import type { AnswerPath, HttpMapping, MappedStatus } from './HttpMapping.js';
-import { decodePrice, looseNumber } from './mappedRequest.js';
+import { decodePrice, decodeQuantity, looseNumber } from './mappedRequest.js';
+import { redactSecrets } from './redactSecrets.js';
 
 /** One trade of the order, as the answer lists it; price in the harness's integer units. */
 export interface MappedFill {
@@ -43,8 +44,6 @@ export function valueAt(json: unknown, path: AnswerPath): unknown {
   return node;
 }
 
-const shown = (text: string): string => JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text);
-
 /**
  * Reads the answer to a request of `kind` through `mapping`: the HTTP status first (the mapping's
  * `http` lists: accepted, rejected, busy; anything else is an error), then the body (JSON), its
@@ -53,6 +52,12 @@ const shown = (text: string): string => JSON.stringify(text.length > 80 ? `${tex
  */
 export function parseMappedAnswer(mapping: HttpMapping, kind: CommandKind, status: number, body: string, tickSize: number): MappedAnswer {
   const cls = mapping.http(status);
+  // Whatever of the answer goes into a message (an error's text, a reason, a status) is quoted without
+  // the mapping's secrets: an engine may echo the token it was sent.
+  const shown = (t: string): string => {
+    const clean = redactSecrets(t, mapping.secrets);
+    return JSON.stringify(clean.length > 80 ? `${clean.slice(0, 80)}…` : clean);
+  };
   let json: unknown;
   try {
     json = body === '' ? undefined : JSON.parse(body);
@@ -66,13 +71,13 @@ export function parseMappedAnswer(mapping: HttpMapping, kind: CommandKind, statu
   };
   const reason = (fallback: string): string => {
     const r = text(a.reason);
-    return r === undefined ? fallback : mapping.reasons.get(r) ?? r;
+    return r === undefined ? fallback : mapping.reasons.get(r) ?? redactSecrets(r, mapping.secrets);
   };
   if (cls === 'busy') return { outcome: 'busy', reason: reason('EngineBusy') };
   if (cls === 'rejected') return { outcome: 'rejected', reason: reason(`HTTP ${status}`) };
   if (cls === 'error') {
     const why = text(a.error);
-    return { outcome: 'error', message: `answers with HTTP ${status}${why === undefined ? '' : ` (e.g. ${why.slice(0, 120)})`}` };
+    return { outcome: 'error', message: `answers with HTTP ${status}${why === undefined ? '' : ` (e.g. ${redactSecrets(why, mapping.secrets).slice(0, 120)})`}` };
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     return { outcome: 'error', message: `answers with HTTP ${status} and a body that is not a JSON object (e.g. ${shown(body)})` };
@@ -80,7 +85,7 @@ export function parseMappedAnswer(mapping: HttpMapping, kind: CommandKind, statu
   const num = (path: AnswerPath | undefined): number | undefined => {
     if (path === undefined) return undefined;
     const v = valueAt(json, path);
-    return v === undefined || v === null ? undefined : looseNumber(v);
+    return v === undefined || v === null ? undefined : decodeQuantity(mapping, v);
   };
   const spelled = text(a.status);
   let state: MappedStatus | undefined;
@@ -96,7 +101,7 @@ export function parseMappedAnswer(mapping: HttpMapping, kind: CommandKind, statu
     const list = valueAt(json, a.fills) ?? [];
     if (!Array.isArray(list)) return { outcome: 'error', message: `answers with HTTP ${status} and fills that are not a list (e.g. ${shown(JSON.stringify(list))})` };
     fills = list.map((f: unknown) => ({ priceUnits: decodePrice(mapping, valueAt(f, a.fillPrice), tickSize),
-      quantity: looseNumber(valueAt(f, a.fillQuantity)), tradeId: a.fillTradeId === undefined ? Number.NaN : looseNumber(valueAt(f, a.fillTradeId)) }));
+      quantity: decodeQuantity(mapping, valueAt(f, a.fillQuantity)), tradeId: a.fillTradeId === undefined ? Number.NaN : looseNumber(valueAt(f, a.fillTradeId)) }));
   }
   if (state === undefined) {
     // No status in the answer: what the request and the quantities imply.

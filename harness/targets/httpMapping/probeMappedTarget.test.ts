@@ -3,18 +3,18 @@ import type net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TargetError } from '../../clients/TargetError.js';
 import { probeMappedTarget } from './probeMappedTarget.js';
-import { shippedMapping } from './shippedMapping.testkit.js';
+import { SHIPPED_MAPPING_ENV, shippedMapping } from './shippedMapping.testkit.js';
 
 const servers: http.Server[] = [];
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => new Promise((resolve) => { s.closeAllConnections(); s.close(resolve); })));
 });
 
-async function serve(status: number): Promise<{ url: string; seen: string[] }> {
+async function serve(status: number, body = '{}'): Promise<{ url: string; seen: string[] }> {
   const seen: string[] = [];
   const server = http.createServer((req, res) => {
-    seen.push(`${req.method ?? ''} ${req.url ?? ''}`);
-    res.writeHead(status).end('{}');
+    seen.push(`${req.method ?? ''} ${req.url ?? ''} ${req.headers.authorization ?? '(no authorization)'}`);
+    res.writeHead(status).end(body);
   });
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -25,7 +25,15 @@ describe('probeMappedTarget', () => {
   it('sends the mapping\'s health request and accepts an answer the mapping calls accepted', async () => {
     const { url, seen } = await serve(200);
     await probeMappedTarget(url, shippedMapping('example-exchange'));
-    expect(seen).toEqual(['GET /ping']);
+    // With the mapping's headers: the API key from the environment.
+    expect(seen).toEqual([`GET /ping Bearer ${SHIPPED_MAPPING_ENV.EXCHANGE_TOKEN}`]);
+  });
+
+  it('does not quote the API key when the answer echoes it', async () => {
+    const { url } = await serve(401, `bad key ${SHIPPED_MAPPING_ENV.EXCHANGE_TOKEN}`);
+    const error = await probeMappedTarget(url, shippedMapping('example-exchange')).catch((e: unknown) => e);
+    expect((error as TargetError).message).toMatch(/with HTTP 401 "bad key \*\*\*"/);
+    expect((error as TargetError).message).not.toContain(SHIPPED_MAPPING_ENV.EXCHANGE_TOKEN);
   });
 
   it('gives a TargetError protocol for another status, naming the request', async () => {

@@ -2,6 +2,7 @@ import { TargetError } from '../../clients/TargetError.js';
 import { HTTP_PROBE_DEFAULTS, type HttpProbeOptions } from '../probeHttpTarget.js';
 import type { HttpMapping } from './HttpMapping.js';
 import { fillTemplate } from './mappedRequest.js';
+import { redactSecrets } from './redactSecrets.js';
 
 /**
  * Checks, before any load, that `baseUrl` answers the mapping's health request (which must have
@@ -15,7 +16,7 @@ export async function probeMappedTarget(baseUrl: string, mapping: HttpMapping, o
   let response: Response;
   let text: string;
   try {
-    response = await fetch(`${baseUrl}${health.path}`, { method: health.method, signal: AbortSignal.timeout(timeoutMs) });
+    response = await fetch(`${baseUrl}${health.path}`, { method: health.method, headers: mapping.headers, signal: AbortSignal.timeout(timeoutMs) });
     text = await response.text();
   } catch (error) {
     const e = error as Error & { cause?: { code?: string; message?: string } };
@@ -23,7 +24,9 @@ export async function probeMappedTarget(baseUrl: string, mapping: HttpMapping, o
     throw new TargetError('unreachable', baseUrl, `${baseUrl} cannot be reached: ${what} failed (${why})`);
   }
   if (mapping.http(response.status) !== 'accepted') {
-    const shown = JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text);
+    // The engine may echo a header back: a token from the environment is never shown.
+    const clean = redactSecrets(text, mapping.secrets);
+    const shown = JSON.stringify(clean.length > 80 ? `${clean.slice(0, 80)}…` : clean);
     throw new TargetError('protocol', baseUrl, `${baseUrl} answered the mapping ${mapping.name}'s health request ${what} with HTTP ${response.status} ${shown}; ` +
       'the mapping lists it as accepted only for a 2xx-like answer (operations.health, http.accepted)');
   }

@@ -11,6 +11,7 @@ import {
   MAPPING_SOURCES, type AnswerPath, type BodyField, type HttpMapping, type MappedStatus, type MappingSource, type RequestTemplate,
   type StatusClass, type TemplatePart,
 } from './HttpMapping.js';
+import { resolveMappingHeaders, type MappingEnv } from './resolveMappingHeaders.js';
 
 export const HTTP_MAPPING_VERSION = 1;
 
@@ -35,7 +36,13 @@ const mappingSchema = closed({
     decimals: z.number().int().min(0).max(12).optional(),
     tickSize: z.number().int().min(1).optional(),
   }),
-  quantity: closed({ encoding: z.enum(['number', 'string']) }).default({ encoding: 'number' }),
+  quantity: closed({
+    encoding: z.enum(['number', 'string', 'lots', 'decimal-number', 'decimal-string']),
+    decimals: z.number().int().min(0).max(12).optional(),
+    lotSize: z.number().int().min(1).optional(),
+  }).default({ encoding: 'number' }),
+  headers: z.record(z.string(), z.union([z.string(), z.number()], { error: (issue) => (issue.input === undefined ? 'required' : 'must be a string') })
+    .transform(String)).default({}),
   spellings: closed({
     side: closed({ buy: spelling, sell: spelling }).default(SPELLINGS_DEFAULT.side),
     type: closed({ limit: spelling, market: spelling }).default(SPELLINGS_DEFAULT.type),
@@ -73,8 +80,12 @@ export type ResolvedHttpMapping =
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
-/** Validates `input` (a mapping file's YAML, parsed) and compiles it. */
-export function resolveHttpMapping(input: unknown): ResolvedHttpMapping {
+/**
+ * Validates `input` (a mapping file's YAML, parsed) and compiles it.
+ *
+ * @param env where `${env:NAME}` in `headers` is read from; default none (a mapping that names a variable fails to load).
+ */
+export function resolveHttpMapping(input: unknown, env: MappingEnv = {}): ResolvedHttpMapping {
   const problems: ScenarioProblem[] = [];
   const add = (path: ScenarioPath, message: string): void => { problems.push({ path, message }); };
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
@@ -110,7 +121,7 @@ export function resolveHttpMapping(input: unknown): ResolvedHttpMapping {
   } else section('operations');
   const parts = { version: section('version'), name: section('name'), description: section('description'), symbol: section('symbol'),
     price: section('price'), quantity: section('quantity'), spellings: section('spellings'), omitMarketPrice: section('omitMarketPrice'),
-    answer: section('answer'), statuses: section('statuses'), reasons: section('reasons'), http: section('http') };
+    answer: section('answer'), statuses: section('statuses'), reasons: section('reasons'), http: section('http'), headers: section('headers') };
   const { name, symbol, price, quantity, spellings, omitMarketPrice, answer, statuses: statusFile, reasons, http: httpFile } = parts;
   // A section that failed has a problem already; the checks below still run on the rest, with stand-ins.
   const f: MappingFile = {
@@ -118,13 +129,22 @@ export function resolveHttpMapping(input: unknown): ResolvedHttpMapping {
     quantity: quantity ?? { encoding: 'number' }, spellings: spellings ?? SPELLINGS_DEFAULT, omitMarketPrice: omitMarketPrice ?? true,
     operations: operations ?? { health: { request: 'GET /' }, new: { request: 'POST /' } },
     answer: answer ?? { fillPrice: 'price', fillQuantity: 'quantity' }, statuses: statusFile ?? STATUSES_DEFAULT, reasons: reasons ?? {},
-    http: httpFile ?? { accepted: ['2xx'], rejected: [], busy: [] }, ...(parts.description === undefined ? {} : { description: parts.description }),
+    http: httpFile ?? { accepted: ['2xx'], rejected: [], busy: [] }, headers: parts.headers ?? {},
+    ...(parts.description === undefined ? {} : { description: parts.description }),
   };
   const failedEarly = problems.length > 0;
   if ((f.price.encoding === 'decimal-number' || f.price.encoding === 'decimal-string') && f.price.decimals === undefined) {
     add(['price', 'decimals'], `required for the ${f.price.encoding} encoding (digits after the point: 2 writes 12345 as 123.45)`);
   }
   if (f.price.encoding !== 'ticks' && f.price.tickSize !== undefined) add(['price', 'tickSize'], 'only the ticks encoding uses a tick size');
+  if ((f.quantity.encoding === 'decimal-number' || f.quantity.encoding === 'decimal-string') && f.quantity.decimals === undefined) {
+    add(['quantity', 'decimals'], `required for the ${f.quantity.encoding} encoding (digits after the point: 3 writes 1500 as 1.5)`);
+  }
+  if (f.quantity.encoding !== 'decimal-number' && f.quantity.encoding !== 'decimal-string' && f.quantity.decimals !== undefined) {
+    add(['quantity', 'decimals'], 'only the decimal-number and decimal-string encodings use decimals');
+  }
+  if (f.quantity.encoding === 'lots' && f.quantity.lotSize === undefined) add(['quantity', 'lotSize'], 'required for the lots encoding (quantity units per lot)');
+  const { headers, secrets } = resolveMappingHeaders(f.headers, env, add);
   const op = (name: 'health' | 'new' | 'cancel' | 'replace', allowed: readonly MappingSource[]): RequestTemplate | null => {
     const o = f.operations[name];
     return o === undefined ? null : template(o.request, o.body ?? {}, allowed, ['operations', name], add);
@@ -160,7 +180,8 @@ export function resolveHttpMapping(input: unknown): ResolvedHttpMapping {
     value: {
       name: f.name, description: f.description ?? '', symbol: f.symbol,
       price: { encoding: f.price.encoding, decimals: f.price.decimals ?? 0, tickSize: f.price.tickSize ?? null },
-      quantity: f.quantity.encoding, side: f.spellings.side, type: f.spellings.type, timeInForce: f.spellings.timeInForce,
+      quantity: { encoding: f.quantity.encoding, decimals: f.quantity.decimals ?? 0, lotSize: f.quantity.lotSize ?? 1 }, headers, secrets,
+      side: f.spellings.side, type: f.spellings.type, timeInForce: f.spellings.timeInForce,
       omitMarketPrice: f.omitMarketPrice,
       operations: { health, new: newOrder, cancel, replace,
         book: b === undefined || book === null ? null : { ...book, levels: b.levels,

@@ -13,9 +13,13 @@ export const SOUP_MESSAGE_ROLES = ['enterOrder', 'cancelOrder', 'replaceOrder', 
   'replaced', 'other'] as const;
 export type SoupMessageRole = (typeof SOUP_MESSAGE_ROLES)[number];
 
-/** What a field carries. */
+/**
+ * What a field carries. `minimumQuantity` (enterOrder): the shares that must execute at once or the
+ * order is cancelled: the whole quantity for a FOK order, 0 for every other (OUCH 4.2 writes
+ * fill-or-kill as IOC with a minimum quantity of the whole order).
+ */
 export const SOUP_FIELD_ROLES = ['token', 'newToken', 'previousToken', 'side', 'quantity', 'price', 'symbol', 'timeInForce',
-  'matchNumber', 'orderRef', 'reason'] as const;
+  'minimumQuantity', 'matchNumber', 'orderRef', 'reason'] as const;
 export type SoupFieldRole = (typeof SOUP_FIELD_ROLES)[number];
 
 /** uint: unsigned binary integer; alpha: ASCII, space padded; price: unsigned binary integer with implied decimals. */
@@ -24,7 +28,7 @@ export type SoupFieldType = (typeof SOUP_FIELD_TYPES)[number];
 
 /** Which roles a message role needs and may have. */
 export const MESSAGE_ROLE_FIELDS: Readonly<Record<SoupMessageRole, { readonly required: readonly SoupFieldRole[]; readonly optional: readonly SoupFieldRole[] }>> = {
-  enterOrder: { required: ['token', 'side', 'quantity', 'price'], optional: ['symbol', 'timeInForce'] },
+  enterOrder: { required: ['token', 'side', 'quantity', 'price'], optional: ['symbol', 'timeInForce', 'minimumQuantity'] },
   cancelOrder: { required: ['token'], optional: ['quantity'] },
   replaceOrder: { required: ['token', 'newToken', 'quantity', 'price'], optional: [] },
   accepted: { required: ['token'], optional: ['side', 'quantity', 'price', 'symbol', 'timeInForce', 'orderRef'] },

@@ -14,7 +14,7 @@ import { SoupTestPeer, type SoupPeerMode } from './SoupTestPeer.testkit.js';
 
 const MESSAGES = 'targets/soup/ouch42.yaml';
 
-// OUCH 4.2 has no fill-or-kill, so the mix has none; everything else (IOC, market, cancel, replace) is in.
+// FOK orders are in their own test (OUCH 4.2 sends them as IOC with a minimum quantity); everything else (IOC, market, cancel, replace) is in.
 const SCENARIO = `
 version: 1
 name: soup-tiny
@@ -149,6 +149,24 @@ describe('a scripted SoupBinTCP session against the test peer', () => {
     await until(() => p.counts.logouts === 1);
   });
 
+  it('sends fill-or-kill as OUCH 4.2 does (IOC with a minimum quantity of the whole order): all of it or nothing', async () => {
+    const p = await peer();
+    const a = await scripted(p.port);
+    const b = await scripted(p.port);
+    a.send('enterOrder', { token: 'A1', side: 'buy', quantity: 10, price: 10_000, symbol: 'SYM1', timeInForce: 'gtc' });
+    await until(() => a.got.length === 1);
+    // 20 against a bid of 10: not fillable, so nothing trades and all 20 come back cancelled.
+    b.send('enterOrder', { token: 'B1', side: 'sell', quantity: 20, price: 10_000, symbol: 'SYM1', timeInForce: 'fok', minimumQuantity: 20 });
+    await until(() => b.names.includes('Canceled'));
+    expect(b.names).not.toContain('Executed');
+    expect(b.got[b.names.indexOf('Canceled')]).toMatchObject({ token: 'B1', quantity: 20, reason: 'immediateOrCancel' });
+    // 10 against the same bid: filled whole.
+    b.send('enterOrder', { token: 'B2', side: 'sell', quantity: 10, price: 10_000, symbol: 'SYM1', timeInForce: 'fok', minimumQuantity: 10 });
+    await until(() => b.names.includes('Executed'));
+    expect(b.got[b.names.indexOf('Executed')]).toMatchObject({ token: 'B2', quantity: 10, price: 10_000 });
+    expect(p.counts.fokOrders).toBe(2);
+  });
+
   it('sees End of Session and a dropped connection as the end of the session, with the reason', async () => {
     const p = await peer();
     const a = await scripted(p.port);
@@ -189,6 +207,18 @@ describe('SoupOrderDriver', () => {
     expect(result.unanswered).toBe(0);
     expect(p.counts.orders + p.counts.cancels + p.counts.replaces).toBe(result.sent);
     expect(Object.keys(result.histograms)).toEqual(expect.arrayContaining(['order_rtt', 'order_service_time', 'cancel_rtt', 'send_lag']));
+  });
+
+  it('sends a scenario\'s FOK orders through OUCH 4.2 (none left unsent) and the peer reads them as fill-or-kill', async () => {
+    const parsed = parseScenario(SCENARIO.replace('limitGtc: 0.6, limitIoc: 0.1, limitFok: 0,', 'limitGtc: 0.45, limitIoc: 0.1, limitFok: 0.15,'), 'soup-fok.yaml');
+    if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
+    const p = await peer('normal', { password: 'pw' });
+    const { result } = await drive(p.port, { scenario: parsed.scenario });
+    expect(result.targetFailure).toBeUndefined();
+    expect(result.errors).toEqual([]);
+    expect(p.counts.fokOrders).toBeGreaterThan(10);
+    expect(p.counts.orders + p.counts.cancels + p.counts.replaces).toBe(result.sent);
+    expect(result.unanswered).toBe(0);
   });
 
   it('refuses, before connecting, a scenario whose prices, quantities or symbols do not fit the message set', async () => {

@@ -209,6 +209,8 @@ export class SoupOrderDriver extends MainThreadOrderDriver<Session> {
       const market = o.orderType === OrderType.Market;
       const values: SoupValues = { token: key, side: o.side === Side.Buy ? 'buy' : 'sell', quantity: o.quantity,
         price: market ? set.enterOrder.byRole.price?.marketValue ?? 0 : o.price, timeInForce,
+        // FOK: all of it at once or nothing (OUCH 4.2 has no FOK code: IOC with this minimum).
+        minimumQuantity: timeInForce === 'fok' ? o.quantity : 0,
         symbol: set.enterOrder.byRole.symbol?.type === 'alpha' ? `${this.options.scenario.symbols.namePrefix}${o.symbolId}` : o.symbolId };
       const encoded = this.encode(set.enterOrder, values);
       if (encoded === undefined) return;

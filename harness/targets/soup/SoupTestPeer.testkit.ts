@@ -49,6 +49,8 @@ export interface SoupPeerCounts {
   logins: number;
   loginsRejected: number;
   orders: number;
+  /** Enter Orders read as fill-or-kill (a fok code, or IOC with a minimum quantity of the whole order). */
+  fokOrders: number;
   cancels: number;
   replaces: number;
   clientHeartbeats: number;
@@ -85,7 +87,7 @@ const CANCEL_NAMES: Readonly<Record<number, string>> = {
 };
 
 export class SoupTestPeer {
-  readonly counts: SoupPeerCounts = { logins: 0, loginsRejected: 0, orders: 0, cancels: 0, replaces: 0, clientHeartbeats: 0, logouts: 0,
+  readonly counts: SoupPeerCounts = { logins: 0, loginsRejected: 0, orders: 0, fokOrders: 0, cancels: 0, replaces: 0, clientHeartbeats: 0, logouts: 0,
     serverHeartbeats: 0, badPackets: 0 };
   private readonly matcher: Matcher;
   private readonly codec: SoupMessageCodec;
@@ -250,7 +252,10 @@ export class SoupTestPeer {
         }
         const symbolId = typeof values.symbol === 'number' ? values.symbol : this.symbolIds.get(String(values.symbol)) ?? 0;
         const side = values.side === 'buy' ? Side.Buy : values.side === 'sell' ? Side.Sell : 0;
-        const tif = values.timeInForce === 'ioc' ? TimeInForce.IOC : values.timeInForce === 'fok' ? TimeInForce.FOK : TimeInForce.GTC;
+        // IOC with a minimum quantity of the whole order is fill-or-kill (OUCH 4.2 has no FOK code).
+        const allOrNone = values.timeInForce === 'ioc' && Number(values.minimumQuantity ?? 0) > 0 && values.minimumQuantity === values.quantity;
+        const tif = values.timeInForce === 'fok' || allOrNone ? TimeInForce.FOK : values.timeInForce === 'ioc' ? TimeInForce.IOC : TimeInForce.GTC;
+        if (tif === TimeInForce.FOK) this.counts.fokOrders++;
         const marketValue = message.byRole.price?.marketValue ?? null;
         const market = marketValue !== null && values.price === marketValue;
         const clientOrderId = s.nextOrderId++;

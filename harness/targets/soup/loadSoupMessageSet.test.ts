@@ -99,6 +99,24 @@ describe('message-set files', () => {
     expect(syntax.ok ? '' : syntax.problems[0]).toMatch(/yaml syntax error at \d+:\d+/);
   });
 
+  it('lets fok share ioc\'s code only beside a minimumQuantity field, and encodes FOK as that code with the whole quantity', () => {
+    const tif = "      - { name: tag, offset: 18, size: 2, type: alpha, value: 'MB', pad: left }";
+    const withTif = (values: string, minimum: boolean): string => MINIMAL.replace('size: 20\n', 'size: 26\n').replace(tif,
+      `${tif}\n      - { name: tif, offset: 20, size: 1, type: alpha, role: timeInForce, values: ${values} }` +
+      (minimum ? '\n      - { name: minQty, offset: 21, size: 4, type: uint, role: minimumQuantity }' : ''));
+    const problems = (text: string): string => { const l = parseSoupMessageSet(text); return l.ok ? '' : l.problems.join('\n'); };
+    expect(problems(withTif('{ gtc: D, ioc: I, fok: I }', false)))
+      .toMatch(/toEngine\[0\]\.fields: tif: fok has ioc's code "I", so the engine could not tell FOK from IOC: add a field with role minimumQuantity .*\(line \d+\)/);
+    expect(problems(withTif('{ gtc: D, ioc: I, fok: D }', true))).toMatch(/tif: fok has gtc's code "D"; FOK is an immediate order/);
+    expect(problems(withTif('{ gtc: D, ioc: I, fok: F }', false))).toBe('');
+    const loaded = parseSoupMessageSet(withTif('{ gtc: D, ioc: I, fok: I }', true));
+    if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
+    const m = new SoupMessageCodec(loaded.messageSet, 'fromEngine')
+      .encode(loaded.messageSet.enterOrder, { token: '1', side: 'buy', quantity: 300, price: 1, timeInForce: 'fok', minimumQuantity: 300 }).subarray(3);
+    expect(String.fromCharCode(m[20]!)).toBe('I');
+    expect([...m.subarray(21, 25)]).toEqual([0, 0, 0x01, 0x2c]);
+  });
+
   it('refuses overlapping fields, token roles that are not alpha, and a constant on a role', () => {
     const bad = MINIMAL
       .replace("{ name: tag, offset: 18, size: 2, type: alpha, value: 'MB', pad: left }", "{ name: tag, offset: 17, size: 2, type: alpha, value: 'MB', role: price }")

@@ -54,7 +54,7 @@ const TOP_KEYS = ['version', 'name', 'description', 'endianness', 'toEngine', 'f
 const REQUIRED_CODES: Partial<Record<SoupFieldRole, readonly string[]>> = { side: ['buy', 'sell'], timeInForce: ['gtc', 'ioc'] };
 const KNOWN_CODES: Partial<Record<SoupFieldRole, readonly string[]>> = { side: ['buy', 'sell'], timeInForce: ['gtc', 'ioc', 'fok'] };
 const ALPHA_ROLES: readonly SoupFieldRole[] = ['token', 'newToken', 'previousToken'];
-const UINT_ROLES: readonly SoupFieldRole[] = ['quantity', 'matchNumber', 'orderRef'];
+const UINT_ROLES: readonly SoupFieldRole[] = ['quantity', 'minimumQuantity', 'matchNumber', 'orderRef'];
 
 /** Result of {@link resolveSoupMessageSet}. */
 export type ResolvedSoupMessageSet =
@@ -141,9 +141,34 @@ function messages(key: string, input: unknown, roles: readonly SoupMessage['role
       }
       if (f.marketValue !== null && !(m.role === 'enterOrder' && f.role === 'price')) add([...path, 'fields'], `${f.name}: marketValue belongs to the price of an enterOrder message`);
     }
+    if (m.role === 'enterOrder') {
+      const problem = fokProblem(byRole);
+      if (problem !== undefined) add([...path, 'fields'], problem);
+    }
     out.push({ code, name: m.name, role: m.role, sizeBytes: m.size, fields, byRole });
   });
   return out;
+}
+
+/**
+ * Why an enterOrder cannot send FOK as its timeInForce codes say, or undefined. FOK may share IOC's
+ * code only beside a minimumQuantity field (OUCH 4.2: IOC with a minimum quantity of the whole
+ * order); sharing GTC's code, or IOC's without that field, would send a FOK the engine cannot tell
+ * from another order.
+ */
+function fokProblem(byRole: Partial<Record<SoupFieldRole, SoupField>>): string | undefined {
+  const tif = byRole.timeInForce;
+  const fok = tif?.codes.get('fok');
+  if (tif === undefined || fok === undefined) return undefined;
+  const shared = [...tif.codes].filter(([name, code]) => name !== 'fok' && code === fok).map(([name]) => name);
+  if (shared.length === 0) return undefined;
+  const shown = typeof fok === 'string' ? `"${fok}"` : String(fok);
+  if (shared.includes('gtc')) return `${tif.name}: fok has gtc's code ${shown}; FOK is an immediate order: give fok ioc's code beside a minimumQuantity field, or a code of its own`;
+  if (byRole.minimumQuantity === undefined) {
+    return `${tif.name}: fok has ioc's code ${shown}, so the engine could not tell FOK from IOC: add a field with role minimumQuantity ` +
+      '(sent as the whole quantity for FOK, 0 otherwise, as OUCH 4.2 writes fill-or-kill), or give fok a code of its own';
+  }
+  return undefined;
 }
 
 /** Resolves one field, or undefined (with problems added) when it cannot be used. */
