@@ -393,7 +393,8 @@ export class FeedSubscriber {
       this.#offsetNs = offset.engineClockOffsetNs;
       this.#offsetBoundNs = 0;
     }
-    for (const symbolId of options.symbols ?? []) this.#bookOf(symbolId);
+    // A subscriber that rebuilds no books keeps none (else each would count as a book not exact).
+    if (this.#rebuildBooks) for (const symbolId of options.symbols ?? []) this.#bookOf(symbolId);
   }
 
   get state(): FeedSubscriberState {

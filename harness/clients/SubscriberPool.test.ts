@@ -98,7 +98,8 @@ describe('SubscriberPool', () => {
   it('with auditEvery, every fast subscriber follows the whole feed and only the audited ones rebuild books', async () => {
     engine = await startFanoutEngine({ feed });
     const e = engine;
-    const pool = new SubscriberPool({ port: e.port, auditEvery: 3, groups: [{ class: 'fast', count: 6 }, { class: 'slow', count: 1, bytesPerSecond: 1_000_000 }] });
+    const pool = new SubscriberPool({ port: e.port, auditEvery: 3, symbols: Object.keys(e.digests()).map(Number),
+      groups: [{ class: 'fast', count: 6 }, { class: 'slow', count: 1, bytesPerSecond: 1_000_000 }] });
     expect(await pool.start()).toBe(7);
     await publish(e, 6_000);
     await until(() => pool.subscribers().slice(0, 6).every((s) => s.lastFeedSequence === e.broadcaster.lastSequence), 'fast catch-up');
@@ -108,6 +109,7 @@ describe('SubscriberPool', () => {
     expect(decodeLatency(fast.latencyHistogram).totalCount).toBe(36_000);
     // Subscribers 0 and 3 audit: their books equal the engine's; the other four keep none.
     expect(fast.books).toEqual(Object.fromEntries(Object.entries(e.digests()).map(([symbol, d]) => [symbol, { [d]: 2 }])));
+    expect(fast.inexactBooks).toBe(0);
     expect(pool.subscribers().slice(0, 6).map((s) => s.books().length)).toEqual([2, 0, 0, 2, 0, 0]);
     // The slow class is not sampled: its subscriber keeps its books.
     expect(pool.subscribers()[6]?.books().length).toBe(2);
