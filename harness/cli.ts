@@ -13,6 +13,7 @@ import { feedCommand } from './commands/feedCommand.js';
 import { fuzzCommand } from './commands/fuzzCommand.js';
 import { historyCommand } from './commands/historyCommand.js';
 import { mergeCommand } from './commands/mergeCommand.js';
+import { peerCommand } from './commands/peerCommand.js';
 import { profileCommand } from './commands/profileCommand.js';
 import { replayCommand } from './commands/replayCommand.js';
 import { reportCommand } from './commands/reportCommand.js';
@@ -30,6 +31,7 @@ await yargs(hideBin(process.argv))
   .command(fuzzCommand)
   .command(historyCommand)
   .command(mergeCommand)
+  .command(peerCommand)
   .command(profileCommand)
   .command(replayCommand)
   .command(reportCommand)

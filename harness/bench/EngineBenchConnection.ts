@@ -63,6 +63,11 @@ export interface EngineBenchConnectionOptions {
   readonly recorder: ConnectionRecorder;
   /** Ignore every n-th report (fault injection for tests); 0 never. */
   readonly dropEveryNthReport: number;
+  /**
+   * Check each FILL and CANCELED against the open quantity the connection believes its order has.
+   * Off against a peer that keeps no book (EchoPeer); the echo and answer checks stay on.
+   */
+  readonly checkBeliefs: boolean;
 }
 
 /** `request type/reason name` per reason, built once per (type, reason): a string per REJECT showed in the client's profile. */
@@ -87,6 +92,7 @@ export class EngineBenchConnection {
   completed = 0;
   private readonly rng: Rng;
   private readonly flow: EngineBenchFlow;
+  private readonly checkBeliefs: boolean;
   /** Where responses are recorded and problems go: the worker swaps it per phase. */
   recorder: ConnectionRecorder;
   /** Called after each response (the throughput loop sends the next request here); the worker swaps it per phase. */
@@ -103,6 +109,7 @@ export class EngineBenchConnection {
     this.seed = options.seed;
     this.rng = rng;
     this.flow = options.flow;
+    this.checkBeliefs = options.checkBeliefs;
     this.recorder = options.recorder;
     this.onResponse = () => {};
   }
@@ -208,7 +215,7 @@ export class EngineBenchConnection {
           this.recorder.problem('fill', `client ${this.clientId}: FILL for clientOrderId ${report.clientOrderId}, which it has no live order for`);
           return;
         }
-        if (report.leavesQuantity !== order.leaves - report.quantity) {
+        if (this.checkBeliefs && report.leavesQuantity !== order.leaves - report.quantity) {
           this.recorder.problem('leaves', `client ${this.clientId}: FILL of ${report.quantity} on clientOrderId ${report.clientOrderId} ` +
             `leaves ${report.leavesQuantity}, but ${order.leaves} were open`);
         }
@@ -225,7 +232,7 @@ export class EngineBenchConnection {
           this.recorder.problem('canceled', `client ${this.clientId}: CANCELED for clientOrderId ${report.clientOrderId}, which it has no live order for`);
           return;
         }
-        if (report.canceledQuantity !== order.leaves) {
+        if (this.checkBeliefs && report.canceledQuantity !== order.leaves) {
           this.recorder.problem('leaves', `client ${this.clientId}: CANCELED ${report.canceledQuantity} of clientOrderId ` +
             `${report.clientOrderId}, but ${order.leaves} were open`);
         }

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { symbolConfig } from '../../engine/book/SymbolConfig.js';
 import { Side } from '../../engine/protocol/codes.js';
 import { checkFinalState, engineBenchOptionProblems, ENGINE_BENCH_DEFAULTS, runEngineBench } from './engineBench.js';
+import { formatEngineBench } from './formatEngineBench.js';
 
 const brief = {
   connections: 3,
@@ -38,6 +39,38 @@ describe('runEngineBench', () => {
     expect(result.engine.stateHash).toMatch(/^[0-9a-f]{64}$/);
     expect(result.engine.invariantViolations).toBe(0);
     expect(result.targets).toMatchObject({ requestsPerSecond: 300_000, latencyP99Ns: 1_000_000 });
+
+    // The echo peer ran the same latency phase at the same offered rate, and its figures reach the JSON and the text.
+    const json = JSON.parse(JSON.stringify(result)) as typeof result;
+    const peer = json.peer;
+    expect(peer?.targetRateHz).toBe(latency?.targetRateHz);
+    expect(peer?.completed).toBe((peer?.newOrdersSent ?? 0) + (peer?.cancelsSent ?? 0));
+    expect(peer?.completed).toBeGreaterThan(0);
+    expect(peer?.answered).toBe(peer?.completed);
+    expect(peer?.cancelsSent).toBeGreaterThan(0);
+    expect(peer?.intendedNs.count).toBe(peer?.completed);
+    expect(peer?.serviceNs.count).toBe(peer?.completed);
+    expect(peer?.intendedNs.p99Ns).toBeGreaterThan(0);
+    expect(peer?.intendedNs.p999Ns).toBeGreaterThanOrEqual(peer?.intendedNs.p99Ns ?? Infinity);
+    expect(peer?.engineP99Ratio.intended).toBeCloseTo((latency?.intendedNs.p99Ns ?? 0) / (peer?.intendedNs.p99Ns ?? 1));
+    expect(peer?.engineP99Ratio.service).toBeCloseTo((latency?.serviceNs.p99Ns ?? 0) / (peer?.serviceNs.p99Ns ?? 1));
+    expect(peer?.notChecked).toMatch(/book/);
+    // The engine's figures are the engine's alone: the peer's requests never reached it.
+    expect(result.engine.processed).toBe(result.throughput.completed + (latency?.completed ?? 0));
+    const text = formatEngineBench(result, 'test machine');
+    const us = (ns: number): string => `${(ns / 1_000).toFixed(1)} µs`;
+    expect(text).toContain('trivial echo peer at the same offered rate');
+    expect(text).toContain(`p99 ${us(peer?.intendedNs.p99Ns ?? 0).padStart(11)}`);
+    expect(text).toContain(`engine p99 / peer p99: ${(peer?.engineP99Ratio.intended ?? 0).toFixed(1)}x from the intended send time`);
+    expect(text).toContain('not checked against the peer: book invariants');
+  });
+
+  it('leaves the echo peer out with peer: false', async () => {
+    const result = await runEngineBench({ ...brief, peer: false });
+    expect(result.problems).toEqual([]);
+    expect(result.latency).toBeDefined();
+    expect(result.peer).toBeUndefined();
+    expect(formatEngineBench(result, 'test machine')).toContain('echo peer: not run');
   });
 
   it('catches a client that drops reports', async () => {

@@ -11,17 +11,25 @@
  *    │   ─── counts, encoded histograms, believed resting ──────►│ phase 2 latency: Poisson arrivals at
  *    │                                                               latencyLoadFraction × phase 1's rate
  *    └ stop: the matcher's final books ─► checkBookInvariants, and equal to what the clients believe
+ *   EchoPeer (127.0.0.1, port 0) ◄═══ TCP ═══════════════════► the same worker, fresh sessions
+ *                                                              phase 3 echo peer: phase 2 again, same rate,
+ *                                                              connections, seeds and duration
  *
  * Phase 1's rate is completions (a response: ACK or REJECT for a NEW_ORDER, CANCELED or REJECT for
  * a CANCEL) per second after a warm-up. Phase 2 records each round trip twice into HDR histograms:
  * from the intended send time (coordinated-omission corrected) and from the actual send time (the
  * timestamp the engine echoes). Worker histograms come back encoded and are added, never averaged.
+ * Phase 3 (unless `peer` is off) runs phase 2's code against a trivial echo peer (EchoPeer.ts) on
+ * this thread, where the engine's gateways ran, after the engine has stopped: the round trip that
+ * Node and loopback TCP alone take on this machine at the same offered rate, the floor under the
+ * engine's figure.
  *
  * A figure counts only if the answer was right: every request answered with the echoed
  * timestamp, every session's sequences contiguous and ended by LOGOUT, each report consistent with
  * the client's view of its order, the book invariants on the engine's final state, and the final
  * books equal to the resting orders the clients derived from their reports. Otherwise `problems`
- * is not empty (the CLI exits with ExitCode.Invariant).
+ * is not empty (the CLI exits with ExitCode.Invariant). The echo peer keeps no book, so its run
+ * checks the answers, echoes and sessions, and the peer's own count of answers, not the books.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -34,6 +42,7 @@ import type { Durability } from '../../engine/journal/JournalWriter.js';
 import { WAIT_STRATEGY_NAMES, type FinalState, type WaitStrategyName } from '../../engine/matcherWorkerProtocol.js';
 import { builtModuleUrl } from '../../engine/ring/builtModule.js';
 import { HistogramSet, summarize, type LatencySummary } from '../record/HistogramSet.js';
+import { EchoPeer } from './EchoPeer.js';
 import {
   ENGINE_BENCH_FLOW_DEFAULTS, type BelievedOrder, type EngineBenchFlow, type LoadOpenRequest, type LoadPhaseRequest, type LoadReply, type LoadRequest,
   type PhaseDone,
@@ -80,6 +89,11 @@ export interface EngineBenchOptions {
   readonly waitStrategy: WaitStrategyName;
   /** Fault injection for tests: each connection ignores every n-th report (0: never). Default 0. */
   readonly dropEveryNthReport: number;
+  /**
+   * After the engine's latency phase, run it again against a trivial echo peer (EchoPeer.ts) at
+   * the same offered rate, for latencyDurationMs. Default true.
+   */
+  readonly peer: boolean;
   /** Called with a line of progress text (stderr in the CLI). */
   readonly progress?: (line: string) => void;
 }
@@ -101,6 +115,7 @@ export const ENGINE_BENCH_DEFAULTS: EngineBenchOptions = {
   durability: 'batch',
   waitStrategy: 'blocking',
   dropEveryNthReport: 0,
+  peer: true,
 };
 
 /** The issue's targets for this benchmark. */
@@ -120,6 +135,31 @@ export interface PhaseTotals {
   readonly rejects: Readonly<Record<string, number>>;
 }
 
+/** A latency phase's figures, over every load thread. */
+export interface LatencyPhaseResult extends PhaseTotals {
+  readonly targetRateHz: number;
+  /** Requests sent per second of the phase. */
+  readonly achievedRateHz: number;
+  readonly skippedBackpressure: number;
+  readonly overloaded: boolean;
+  /** Round trip from the intended send time (coordinated-omission corrected), ns. */
+  readonly intendedNs: LatencySummary;
+  /** Round trip from the actual send time, ns. */
+  readonly serviceNs: LatencySummary;
+  /** The merged histograms, encoded (compressed base64), by name. */
+  readonly histograms: Readonly<Record<string, string>>;
+}
+
+/** The latency phase against the echo peer at the engine's offered rate. */
+export interface EchoPeerResult extends LatencyPhaseResult {
+  /** Requests the peer itself counted as answered. */
+  readonly answered: number;
+  /** The engine's round-trip p99 over the peer's, from the intended and from the actual send time (NaN when the peer's is 0). */
+  readonly engineP99Ratio: { readonly intended: number; readonly service: number };
+  /** The checks that do not apply to a peer with no book. */
+  readonly notChecked: string;
+}
+
 /** What {@link runEngineBench} returns. */
 export interface EngineBenchResult {
   readonly options: Omit<EngineBenchOptions, 'progress'>;
@@ -129,19 +169,9 @@ export interface EngineBenchResult {
     readonly requestsPerSecond: number;
     readonly measuredMs: number;
   };
-  readonly latency: PhaseTotals & {
-    readonly targetRateHz: number;
-    /** Requests sent per second of the phase. */
-    readonly achievedRateHz: number;
-    readonly skippedBackpressure: number;
-    readonly overloaded: boolean;
-    /** Round trip from the intended send time (coordinated-omission corrected), ns. */
-    readonly intendedNs: LatencySummary;
-    /** Round trip from the actual send time, ns. */
-    readonly serviceNs: LatencySummary;
-    /** The merged histograms, encoded (compressed base64), by name. */
-    readonly histograms: Readonly<Record<string, string>>;
-  } | undefined;
+  readonly latency: LatencyPhaseResult | undefined;
+  /** The echo peer's run; undefined when `peer` is off or the engine's latency phase did not run. */
+  readonly peer: EchoPeerResult | undefined;
   readonly engine: {
     readonly processed: number;
     readonly stateHash: string;
@@ -184,6 +214,7 @@ export function engineBenchOptionProblems(options: EngineBenchOptions): string[]
   if (!WAIT_STRATEGY_NAMES.includes(options.waitStrategy)) {
     problems.push(`waitStrategy must be one of ${WAIT_STRATEGY_NAMES.join(', ')}, got ${options.waitStrategy}`);
   }
+  if (typeof options.peer !== 'boolean') problems.push(`peer must be true or false, got ${String(options.peer)}`);
   if (!['none', 'batch', 'sync'].includes(options.durability)) problems.push(`durability must be none, batch or sync, got ${options.durability}`);
   return problems;
 }
@@ -337,70 +368,91 @@ export async function runEngineBench(input: Partial<EngineBenchOptions> = {}): P
     maxOutstandingPerConnection: options.maxOutstandingPerConnection, drainTimeoutMs: options.drainTimeoutMs,
   } as const;
   const phaseTimeoutMs = (durationMs: number): number => durationMs + options.drainTimeoutMs + PHASE_SLACK_MS;
+  const latencyPhase = async (targetRateHz: number): Promise<{ result: LatencyPhaseResult; problems: string[] }> => {
+    const lp = await threads.phase({ ...phase, mode: 'latency', rateHz: targetRateHz, durationMs: options.latencyDurationMs },
+      phaseTimeoutMs(options.latencyDurationMs));
+    const merged = new HistogramSet();
+    for (const r of lp) merged.add(HistogramSet.decode(r.histograms));
+    const sentNs = Math.max(...lp.map((r) => r.stoppedNs - r.startedNs));
+    const t = totals(lp);
+    const result: LatencyPhaseResult = {
+      ...t,
+      targetRateHz,
+      achievedRateHz: (t.newOrdersSent + t.cancelsSent) / (sentNs / 1e9),
+      skippedBackpressure: lp.reduce((n, r) => n + r.skippedBackpressure, 0),
+      overloaded: lp.some((r) => r.overloaded),
+      intendedNs: summarize(merged.get('rtt.intended')),
+      serviceNs: summarize(merged.get('rtt.service')),
+      histograms: merged.encode(),
+    };
+    const phaseProblems = lp.flatMap((r) => r.problems);
+    if (result.overloaded) {
+      phaseProblems.push(`latency phase stopped early: a connection had ${options.maxOutstandingPerConnection} requests unanswered`);
+    }
+    return { result, problems: phaseProblems };
+  };
+  const openBase = { type: 'open', host: '127.0.0.1', seed: options.seed, flow, dropEveryNthReport: options.dropEveryNthReport } as const;
   const believed: BelievedOrder[] = [];
   let throughput: EngineBenchResult['throughput'] = { newOrdersSent: 0, cancelsSent: 0, completed: 0, rejects: {}, requestsPerSecond: 0,
     measuredMs: 0 };
   let latency: EngineBenchResult['latency'];
+  let peer: EngineBenchResult['peer'];
   let finalState: FinalState | undefined;
-  let opened = false;
   try {
-    await threads.open({ type: 'open', host: '127.0.0.1', port: engine.orderEntry.port, seed: options.seed, flow,
-      dropEveryNthReport: options.dropEveryNthReport }, PHASE_SLACK_MS);
-    opened = true;
-    progress(`throughput: ${c} connections × ${options.window} outstanding, ${options.throughputDurationMs} ms ` +
-      `(first ${options.warmupMs} ms not counted), seed ${options.seed}`);
-    const tp = await threads.phase({ ...phase, mode: 'throughput', rateHz: 0, durationMs: options.throughputDurationMs },
-      phaseTimeoutMs(options.throughputDurationMs));
-    for (const r of tp) problems.push(...r.problems);
-    const measuredMs = options.throughputDurationMs - options.warmupMs;
-    const inWindow = tp.reduce((n, r) => n + r.completedInWindow, 0);
-    throughput = { ...totals(tp), requestsPerSecond: inWindow / (measuredMs / 1_000), measuredMs };
-    progress(`throughput: ${Math.round(throughput.requestsPerSecond).toLocaleString('en-US')} requests/s`);
-
-    const targetRateHz = throughput.requestsPerSecond * options.latencyLoadFraction;
-    if (targetRateHz <= 0) {
-      problems.push('latency phase not run: the throughput phase completed nothing');
-    } else {
-      progress(`latency: Poisson arrivals at ${Math.round(targetRateHz).toLocaleString('en-US')} requests/s ` +
-        `(${options.latencyLoadFraction} of the maximum) for ${options.latencyDurationMs} ms`);
-      const lp = await threads.phase({ ...phase, mode: 'latency', rateHz: targetRateHz, durationMs: options.latencyDurationMs },
-        phaseTimeoutMs(options.latencyDurationMs));
-      for (const r of lp) problems.push(...r.problems);
-      const merged = new HistogramSet();
-      for (const r of lp) merged.add(HistogramSet.decode(r.histograms));
-      const sentNs = Math.max(...lp.map((r) => r.stoppedNs - r.startedNs));
-      const t = totals(lp);
-      latency = {
-        ...t,
-        targetRateHz,
-        achievedRateHz: (t.newOrdersSent + t.cancelsSent) / (sentNs / 1e9),
-        skippedBackpressure: lp.reduce((n, r) => n + r.skippedBackpressure, 0),
-        overloaded: lp.some((r) => r.overloaded),
-        intendedNs: summarize(merged.get('rtt.intended')),
-        serviceNs: summarize(merged.get('rtt.service')),
-        histograms: merged.encode(),
-      };
-      if (latency.overloaded) {
-        problems.push(`latency phase stopped early: a connection had ${options.maxOutstandingPerConnection} requests unanswered`);
-      }
-    }
-  } catch (error) {
-    problems.push(`benchmark run failed: ${(error as Error).message}`);
-  } finally {
+    let opened = false;
     try {
-      if (opened) {
-        for (const r of await threads.close(PHASE_SLACK_MS)) {
-          problems.push(...r.problems);
-          believed.push(...r.believedResting);
-        }
+      await threads.open({ ...openBase, port: engine.orderEntry.port, checkBeliefs: true }, PHASE_SLACK_MS);
+      opened = true;
+      progress(`throughput: ${c} connections × ${options.window} outstanding, ${options.throughputDurationMs} ms ` +
+        `(first ${options.warmupMs} ms not counted), seed ${options.seed}`);
+      const tp = await threads.phase({ ...phase, mode: 'throughput', rateHz: 0, durationMs: options.throughputDurationMs },
+        phaseTimeoutMs(options.throughputDurationMs));
+      for (const r of tp) problems.push(...r.problems);
+      const measuredMs = options.throughputDurationMs - options.warmupMs;
+      const inWindow = tp.reduce((n, r) => n + r.completedInWindow, 0);
+      throughput = { ...totals(tp), requestsPerSecond: inWindow / (measuredMs / 1_000), measuredMs };
+      progress(`throughput: ${Math.round(throughput.requestsPerSecond).toLocaleString('en-US')} requests/s`);
+
+      const targetRateHz = throughput.requestsPerSecond * options.latencyLoadFraction;
+      if (targetRateHz <= 0) {
+        problems.push('latency phase not run: the throughput phase completed nothing');
+      } else {
+        progress(`latency: Poisson arrivals at ${Math.round(targetRateHz).toLocaleString('en-US')} requests/s ` +
+          `(${options.latencyLoadFraction} of the maximum) for ${options.latencyDurationMs} ms`);
+        const lp = await latencyPhase(targetRateHz);
+        problems.push(...lp.problems);
+        latency = lp.result;
       }
     } catch (error) {
-      problems.push(`load threads did not log out: ${(error as Error).message}`);
+      problems.push(`benchmark run failed: ${(error as Error).message}`);
+    } finally {
+      try {
+        if (opened) {
+          for (const r of await threads.close(PHASE_SLACK_MS)) {
+            problems.push(...r.problems);
+            believed.push(...r.believedResting);
+          }
+        }
+      } catch (error) {
+        problems.push(`load threads did not log out: ${(error as Error).message}`);
+      }
+      await engine.stop();
+      finalState = engine.matcher.finalState;
+      if (journalDir !== undefined) fs.rmSync(journalDir, { recursive: true, force: true });
     }
+
+    // Phase 3, with the engine stopped: the same latency phase against the echo peer on this thread.
+    const engineLatency = latency;
+    if (options.peer && engineLatency !== undefined) {
+      progress(`echo peer: Poisson arrivals at ${Math.round(engineLatency.targetRateHz).toLocaleString('en-US')} requests/s ` +
+        `for ${options.latencyDurationMs} ms against a trivial echo peer on the engine's thread (book checks skipped)`);
+      const run = await echoPeerPhase(threads, { ...openBase, checkBeliefs: false }, () => latencyPhase(engineLatency.targetRateHz),
+        engineLatency);
+      peer = run.peer;
+      problems.push(...run.problems.map((p) => `echo peer: ${p}`));
+    }
+  } finally {
     await threads.stop();
-    await engine.stop();
-    finalState = engine.matcher.finalState;
-    if (journalDir !== undefined) fs.rmSync(journalDir, { recursive: true, force: true });
   }
 
   let engineSummary: EngineBenchResult['engine'] = { processed: engine.processed, stateHash: '', restingOrders: 0, invariantViolations: 0 };
@@ -427,11 +479,58 @@ export async function runEngineBench(input: Partial<EngineBenchOptions> = {}): P
     flow,
     throughput,
     latency,
+    peer,
     engine: engineSummary,
     targets: {
       ...ENGINE_BENCH_TARGETS,
       throughputMet: throughput.requestsPerSecond >= ENGINE_BENCH_TARGETS.requestsPerSecond,
       latencyMet: latency !== undefined && latency.intendedNs.count > 0 && latency.intendedNs.p99Ns < ENGINE_BENCH_TARGETS.latencyP99Ns,
+    },
+    problems,
+  };
+}
+
+/**
+ * Phase 3: an EchoPeer on this thread, the load threads' fresh sessions to it, one latency phase
+ * (`measure`), LOGOUT, the peer closed. Every failure is a problem, none throws.
+ */
+async function echoPeerPhase(threads: LoadThreads, open: Omit<LoadOpenRequest, 'port' | 'firstClientId' | 'connections'>,
+  measure: () => Promise<{ result: LatencyPhaseResult; problems: string[] }>, engineLatency: LatencyPhaseResult):
+  Promise<{ peer: EchoPeerResult | undefined; problems: string[] }> {
+  const problems: string[] = [];
+  let measured: LatencyPhaseResult | undefined;
+  let answered = 0;
+  let echo: EchoPeer | undefined;
+  try {
+    echo = await EchoPeer.listen();
+    let opened = false;
+    try {
+      await threads.open({ ...open, port: echo.port }, PHASE_SLACK_MS);
+      opened = true;
+      const run = await measure();
+      measured = run.result;
+      problems.push(...run.problems);
+    } finally {
+      // The sessions' LOGOUT; what they believe rests means nothing without a book.
+      if (opened) for (const r of await threads.close(PHASE_SLACK_MS)) problems.push(...r.problems);
+    }
+  } catch (error) {
+    problems.push(`run failed: ${(error as Error).message}`);
+  } finally {
+    answered = echo?.answered ?? 0;
+    await echo?.close();
+  }
+  if (measured === undefined) return { peer: undefined, problems };
+  const sent = measured.newOrdersSent + measured.cancelsSent;
+  if (answered !== sent) problems.push(`the peer answered ${answered} requests, the clients sent ${sent}`);
+  const ratio = (engineNs: number, peerNs: number): number => (peerNs > 0 ? engineNs / peerNs : Number.NaN);
+  return {
+    peer: {
+      ...measured,
+      answered,
+      engineP99Ratio: { intended: ratio(engineLatency.intendedNs.p99Ns, measured.intendedNs.p99Ns),
+        service: ratio(engineLatency.serviceNs.p99Ns, measured.serviceNs.p99Ns) },
+      notChecked: 'book invariants, final books and FILL/CANCELED quantities against the clients\' beliefs (the peer keeps no book)',
     },
     problems,
   };

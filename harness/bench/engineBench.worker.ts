@@ -9,6 +9,7 @@
  *               whatever came back, skipping (and counting) arrivals while its client is backpressured
  *   both:       stop sending at durationMs (or the count bound), drain the answers (bounded)
  *   close:      LOGOUT every connection (sessions span both phases), then report the believed resting orders
+ *   open again: fresh sessions to another target (the echo peer), same client ids, seeds and arrival streams
  */
 import { parentPort, type MessagePort } from 'node:worker_threads';
 import { monotonicNowNs } from '../../engine/gateway/monotonicNowNs.js';
@@ -68,7 +69,7 @@ async function open(req: LoadOpenRequest): Promise<LoadReply> {
   const recorder = recorderFor(idleProblems, undefined);
   connections = await Promise.all(Array.from({ length: req.connections }, (_, i) => EngineBenchConnection.open({
     host: req.host, port: req.port, clientId: req.firstClientId + i, seed: req.seed, stream: req.firstClientId + i, flow: req.flow,
-    recorder, dropEveryNthReport: req.dropEveryNthReport,
+    recorder, dropEveryNthReport: req.dropEveryNthReport, checkBeliefs: req.checkBeliefs,
   })));
   return { type: 'opened' };
 }

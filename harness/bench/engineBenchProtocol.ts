@@ -50,6 +50,8 @@ export interface LoadOpenRequest {
   readonly flow: EngineBenchFlow;
   /** Fault injection for tests: each connection ignores every n-th report it receives (0: never). */
   readonly dropEveryNthReport: number;
+  /** Check FILL and CANCELED quantities against the connections' beliefs (false against the echo peer, which keeps no book). */
+  readonly checkBeliefs: boolean;
 }
 
 /** One phase on the open connections. Answered with `phase-done`. */

@@ -7,6 +7,7 @@ const us = (ns: number): string => `${(ns / 1_000).toFixed(1)} µs`;
 const row = (name: string, s: LatencySummary): string =>
   `  ${name.padEnd(26)} p50 ${us(s.p50Ns).padStart(11)}  p99 ${us(s.p99Ns).padStart(11)}  p99.9 ${us(s.p999Ns).padStart(11)}  ` +
   `max ${us(s.maxNs).padStart(11)}  (${int(s.count)} round trips)`;
+const ratio = (x: number): string => (Number.isFinite(x) ? `${x.toFixed(1)}x` : 'n/a');
 const rejects = (r: Readonly<Record<string, number>>): string => {
   const entries = Object.entries(r);
   return entries.length === 0 ? 'none' : entries.map(([k, v]) => `${k} ${int(v)}`).join(', ');
@@ -39,6 +40,21 @@ export function formatEngineBench(result: EngineBenchResult, machine: string): s
       `  p99 target ${us(result.targets.latencyP99Ns)} from the intended time: ${result.targets.latencyMet ? 'met' : 'NOT met'}; ` +
         `skipped (backpressure) ${int(l.skippedBackpressure)}; rejects: ${rejects(l.rejects)}`,
     );
+    const p = result.peer;
+    if (p === undefined) lines.push('', 'echo peer: not run');
+    else {
+      lines.push(
+        '',
+        `trivial echo peer at the same offered rate (${int(p.targetRateHz)} requests/s offered, ${int(p.achievedRateHz)} sent/s, ` +
+          `${o.latencyDurationMs} ms; same connections, seeds and load thread; a net server on the engine's thread answering each ` +
+          'request with one ACK or CANCELED, no matcher, ring or worker):',
+        row('from intended send time', p.intendedNs),
+        row('from actual send time', p.serviceNs),
+        `  engine p99 / peer p99: ${ratio(p.engineP99Ratio.intended)} from the intended send time, ` +
+          `${ratio(p.engineP99Ratio.service)} from the actual send time; skipped (backpressure) ${int(p.skippedBackpressure)}`,
+        `  not checked against the peer: ${p.notChecked}`,
+      );
+    }
   }
   lines.push(
     '',
@@ -46,7 +62,8 @@ export function formatEngineBench(result: EngineBenchResult, machine: string): s
       `state hash ${result.engine.stateHash.slice(0, 16)}`,
     result.problems.length === 0
       ? 'check: every request answered with its echoed timestamp, sequences contiguous, sessions ended by LOGOUT, book ' +
-        'invariants hold, final books equal the clients\' view from their reports'
+        'invariants hold, final books equal the clients\' view from their reports' +
+        (result.peer === undefined ? '' : '; echo peer: every request answered once with its echoed timestamp, sessions ended by LOGOUT')
       : `check FAILED:\n${result.problems.map((p) => `  - ${p}`).join('\n')}`,
   );
   return lines.join('\n');

@@ -117,6 +117,7 @@ interface EngineArgs {
   'wait-strategy': WaitStrategyName;
   json: boolean;
   'http-seconds': number;
+  peer: boolean;
 }
 
 const engine: CommandModule<object, EngineArgs> = {
@@ -136,6 +137,8 @@ const engine: CommandModule<object, EngineArgs> = {
     .option('durability', { choices: ['none', 'batch', 'sync'] as const, default: ENGINE_BENCH_DEFAULTS.durability, describe: 'Journal durability with --journal' })
     .option('wait-strategy', { choices: WAIT_STRATEGY_NAMES, default: ENGINE_BENCH_DEFAULTS.waitStrategy,
       describe: "How the engine's matcher thread waits for commands" })
+    .option('peer', { type: 'boolean', default: ENGINE_BENCH_DEFAULTS.peer,
+      describe: 'Run the latency phase again against a trivial echo peer at the same rate (--no-peer: skip it)' })
     .option('http-seconds', { type: 'number', default: ENGINE_HTTP_BENCH_DEFAULTS.durationS,
       describe: 'Seconds of autocannon load on the HTTP API and on a trivial Node server each (0: skip the HTTP half)' })
     .option('json', { type: 'boolean', default: false, describe: 'Print the results as one JSON object on stdout' })
@@ -174,7 +177,7 @@ function engineOptions(a: EngineArgs): EngineBenchOptions {
   return { ...ENGINE_BENCH_DEFAULTS, connections: a.connections, clientThreads: a['client-threads'], window: a.window,
     throughputDurationMs: a['throughput-ms'], warmupMs: a['warmup-ms'], latencyDurationMs: a['latency-ms'],
     latencyLoadFraction: a['latency-load'], seed: a.seed, symbols: a.symbols, journal: a.journal, durability: a.durability,
-    waitStrategy: a['wait-strategy'] };
+    waitStrategy: a['wait-strategy'], peer: a.peer };
 }
 
 interface FanoutArgs {

@@ -31,7 +31,6 @@ import { START_AT_LATE_LIMIT_MS, type ShardSpec } from '../scenario/parseShard.j
 import { shardClientIndexes, shardFirstSubscriberId, shardScenario, shardSchedule, shardSubscriberSeed } from './shardShare.js';
 import { runInproc } from '../targets/runInproc.js';
 import { connectSoupTarget } from '../targets/soup/connectSoupTarget.js';
-import { FixOrderDriver } from '../targets/fix/FixOrderDriver.js';
 import { mergeSessionChecks } from '../check/mergeSessionChecks.js';
 import { sessionViolationFile, type SessionViolationFile } from '../check/sessionViolationFile.js';
 import { differentialCheck } from '../check/differentialCheck.js';
@@ -279,6 +278,9 @@ export async function runScenario(options: RunOptions): Promise<RunOutput> {
     } else if (target.kind === 'soup') {
       drivers.push(await connectSoupTarget(target, scenario, seed, options.shard === undefined ? undefined : shardClientIndexes(scenario.clients.orderEntry, options.shard)));
     } else if (target.kind === 'fix') {
+      // Loaded only for a fix:// target: the FIX engine (jspurefix) takes longer to import than the rest
+      // of the harness together, and every other run, and every start of the CLI, paid for it.
+      const { FixOrderDriver } = await import('../targets/fix/FixOrderDriver.js');
       drivers.push(await FixOrderDriver.connect({ scenario, seed, target, ...watchOptions,
         ...(options.shard === undefined ? {} : { clientIndexes: shardClientIndexes(scenario.clients.orderEntry, options.shard) }) }));
     } else {

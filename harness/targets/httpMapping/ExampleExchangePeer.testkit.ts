@@ -15,6 +15,8 @@ export interface ExampleExchangePeerOptions {
   readonly token?: string;
   /** Order requests are answered with this instead (e.g. 503 busy, or a 200 whose body is not JSON). Default: none. */
   readonly answerOrdersWith?: { readonly status: number; readonly body: string };
+  /** Default 0 (ephemeral). */
+  readonly port?: number;
 }
 
 /** Exchange spelling of each matcher reject reason. */
@@ -58,7 +60,10 @@ export class ExampleExchangePeer {
     const server = http.createServer();
     const peer = new ExampleExchangePeer(server, options);
     server.on('request', (req, res) => peer.handle(req, res));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+    });
     return peer;
   }
 
