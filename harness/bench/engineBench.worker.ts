@@ -29,6 +29,15 @@ const ARRIVAL_STREAMS = 1_000_000;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * Most requests one connection sends in one turn of the latency loop. A load thread that fell
+ * behind its schedule (its core taken by other work) would otherwise send every overdue arrival in
+ * one turn without reading: once, a few seconds of backlog went out that way, the thread read
+ * nothing for 3 s and its sessions ended on their own heartbeat timeout. Overdue arrivals keep
+ * their intended send times, so the corrected latency still counts the delay.
+ */
+const MAX_SENDS_PER_TURN = 64;
+
 /** Collects problems: up to DETAILS_PER_KIND described per kind, the rest counted. */
 class ProblemLog {
   private readonly byKind = new Map<string, { details: string[]; count: number }>();
@@ -118,7 +127,8 @@ async function runPhase(req: LoadPhaseRequest): Promise<PhaseDone> {
           const c = connections[i] as EngineBenchConnection;
           const rng = arrivals[i] as Rng;
           let due = nextNs[i] as number;
-          while (due <= nowNs && due < endNs && sentInPhase(c, i) < req.maxRequestsPerConnection && c.client.active) {
+          let sends = 0;
+          while (due <= nowNs && due < endNs && sends++ < MAX_SENDS_PER_TURN && sentInPhase(c, i) < req.maxRequestsPerConnection && c.client.active) {
             if (c.outstanding >= req.maxOutstandingPerConnection) {
               overloaded = true;
               break;
@@ -129,7 +139,8 @@ async function runPhase(req: LoadPhaseRequest): Promise<PhaseDone> {
           }
           nextNs[i] = due;
         }
-        if (overloaded || nowNs >= endNs) resolve();
+        // Past the end, overdue arrivals (held back by MAX_SENDS_PER_TURN) still go out, for at most a second more.
+        if (overloaded || (nowNs >= endNs && (nextNs.every((due) => due >= endNs) || nowNs >= endNs + 1_000 * NS_PER_MS))) resolve();
         else setImmediate(turn);
       };
       setImmediate(turn);
