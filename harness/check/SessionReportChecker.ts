@@ -47,6 +47,8 @@ export interface SessionViolation {
   readonly atMs: number;
   /** One line: what was seen and what was due. */
   readonly message: string;
+  /** How the target's protocol names the order and the report (FIX: `ClOrdID 7, ExecutionReport Trade: OrdStatus 2, …`); absent where it uses matchbench's ids. */
+  readonly orderName?: string;
 }
 
 /** What a driver hands back: the first violations (capped) and how many there were. */
@@ -99,7 +101,19 @@ export class SessionViolationLog {
 /** One line for result.invariants.violations. */
 export function describeSessionViolation(v: SessionViolation): string {
   const at = v.reportIndex < 0 ? 'end of run' : `report ${v.reportIndex}${v.eventIndex === null ? '' : ` (event ${v.eventIndex})`}`;
-  return `session report: client ${v.session} order ${v.clientOrderId} (symbol ${v.symbolId}), ${at}: ${v.invariant}: ${v.message}`;
+  const name = v.orderName === undefined ? '' : `; ${v.orderName}`;
+  return `session report: client ${v.session} order ${v.clientOrderId} (symbol ${v.symbolId}${name}), ${at}: ${v.invariant}: ${v.message}`;
+}
+
+/**
+ * The cancel reason of an order's end that no CANCEL asked for, for drivers whose protocol carries
+ * none matchbench knows (FIX, SoupBinTCP): by the order's type. A resting order the engine ended
+ * itself (expiry, self-trade prevention) has no matchbench reason and is given IocRemainder.
+ */
+export function unrequestedCancelReason(c: Pick<SentCommand, 'orderType' | 'timeInForce'>): number {
+  if (c.orderType === OrderType.Market) return CancelReason.NoLiquidity;
+  if (c.timeInForce === TimeInForce.FOK) return CancelReason.FokNotFillable;
+  return CancelReason.IocRemainder;
 }
 
 /** Options of {@link SessionReportChecker}; each documents its default. */
@@ -112,6 +126,18 @@ export interface SessionReportCheckerOptions {
   readonly hiddenMakerFills?: boolean;
   /** Terminated orders remembered to name a late report (the oldest are forgotten). Default 4,096. */
   readonly terminatedMemory?: number;
+  /**
+   * What a REPLACE's quantity means to the engine. `open` (docs/PROTOCOL.md): the order's open
+   * quantity becomes it. `open-or-total` (FIX, docs/FIX.md): either that, or the order's new total,
+   * so the open quantity becomes it minus what has filled (OrderQty on an OrderCancelReplaceRequest);
+   * a REPLACED leaving either is accepted. Default `open`.
+   */
+  readonly replaceQuantity?: 'open' | 'open-or-total';
+  /**
+   * How the target's protocol names an order in a violation (FIX: its ClOrdID and the report's
+   * fields); called only when a violation is recorded. Default: none (matchbench's client order id).
+   */
+  readonly nameOrder?: (symbolId: number, clientOrderId: number) => string | undefined;
 }
 
 const SENT = 0;
@@ -141,6 +167,8 @@ class OrderRecord {
   limit = 0;
   /** Open quantity by the reports so far. */
   leaves = 0;
+  /** Quantity filled by the reports so far. */
+  filled = 0;
   streamIndex = -1;
   symbolId = 0;
   clientOrderId = 0;
@@ -160,6 +188,7 @@ class OrderRecord {
     this.timeInForce = c.timeInForce;
     this.limit = c.orderType === OrderType.Market ? 0 : c.price;
     this.leaves = c.quantity;
+    this.filled = 0;
     this.streamIndex = streamIndex;
     return this;
   }
@@ -208,12 +237,16 @@ export class SessionReportChecker {
   private ringAt = 0;
   private readonly free: OrderRecord[] = [];
   private readonly hiddenMakerFills: boolean;
+  private readonly replaceTotal: boolean;
+  private readonly nameOrder: ((symbolId: number, clientOrderId: number) => string | undefined) | undefined;
   private reportIndex = -1;
   private lastStreamIndex = -1;
   private eventIndex: number | null = null;
 
   constructor(readonly session: number, private readonly log: SessionViolationLog, options: SessionReportCheckerOptions = {}) {
     this.hiddenMakerFills = options.hiddenMakerFills ?? false;
+    this.replaceTotal = options.replaceQuantity === 'open-or-total';
+    this.nameOrder = options.nameOrder;
     const memory = Math.max(1, options.terminatedMemory ?? 4_096);
     this.ringRecords = new Array<OrderRecord | undefined>(memory).fill(undefined);
     log.sessions++;
@@ -305,6 +338,15 @@ export class SessionReportChecker {
   }
 
   /**
+   * A violation the target's protocol mapping found in the report just checked, outside what
+   * matchbench's reports carry (FIX: a CumQty that disagrees with the fills reported): recorded
+   * against that report and the order, if the session sent it.
+   */
+  reportViolation(invariant: SessionInvariant, symbolId: number, clientOrderId: number, message: string): void {
+    this.fail(invariant, symbolId, clientOrderId, this.orders(symbolId).get(clientOrderId), message);
+  }
+
+  /**
    * Stops judging an order whose fate the driver cannot know (an HTTP request lost, or answered
    * "may or may not have taken effect"): its later reports are ignored until its id is sent anew.
    */
@@ -382,6 +424,7 @@ export class SessionReportChecker {
     }
     // Carry on from what the engine said, so one wrong number is one violation, not one per later report.
     o.leaves = leaves;
+    o.filled += quantity;
     if (leaves <= 0) this.terminate(o, FILLED, 0);
   }
 
@@ -422,8 +465,10 @@ export class SessionReportChecker {
       if (price !== sentPrice) {
         this.fail('replace-as-sent', symbolId, clientOrderId, o, `${replacedText(price, leaves)}; the REPLACE asked for price ${sentPrice}`);
       }
-      if (leaves !== sentQuantity) {
-        this.fail('leaves-consistent', symbolId, clientOrderId, o, `${replacedText(price, leaves)}; the REPLACE set the open quantity to ${sentQuantity}`);
+      const asTotal = Math.max(0, sentQuantity - o.filled);
+      if (leaves !== sentQuantity && !(this.replaceTotal && leaves === asTotal)) {
+        this.fail('leaves-consistent', symbolId, clientOrderId, o, `${replacedText(price, leaves)}; the REPLACE set the open quantity to ${sentQuantity}` +
+          (this.replaceTotal ? ` (or, as the order's total, ${asTotal}: ${o.filled} filled)` : ''));
       }
       // The limit in force is the one the session asked for: a fill is judged against it.
       o.limit = sentPrice;
@@ -464,7 +509,12 @@ export class SessionReportChecker {
     reportIndex: number, message: string): SessionViolation {
     return { invariant, session: this.session, symbolId, clientOrderId, reportIndex, eventIndex: this.eventIndex,
       commandIndex: this.log.commandIndex, lastStreamIndex: this.lastStreamIndex, orderStreamIndex: o?.streamIndex ?? -1,
-      atMs: this.log.atMs(), message };
+      atMs: this.log.atMs(), message, ...this.named(symbolId, clientOrderId) };
+  }
+
+  private named(symbolId: number, clientOrderId: number): { orderName?: string } {
+    const orderName = this.nameOrder?.(symbolId, clientOrderId);
+    return orderName === undefined ? {} : { orderName };
   }
 }
 

@@ -12,9 +12,10 @@ export const PEER_KINDS = ['soup', 'fix', 'example-exchange'] as const;
 export type PeerKind = (typeof PEER_KINDS)[number];
 
 /** Misbehaviours of each peer (its `mode`); `normal` answers as an honest engine does. */
-const SOUP_MODES: readonly SoupPeerMode[] = ['normal', 'silent', 'close-mid-session', 'reject-login', 'reject-orders', 'flood-heartbeats'];
+const SOUP_MODES: readonly SoupPeerMode[] = ['normal', 'silent', 'close-mid-session', 'reject-login', 'reject-orders', 'flood-heartbeats', 'overfill',
+  'fill-after-cancel'];
 const FIX_MODES: readonly FixPeerMode[] = ['normal', 'silent', 'close-mid-session', 'reject-logon', 'business-reject', 'session-reject',
-  'flood-heartbeats'];
+  'flood-heartbeats', 'overfill', 'fill-after-cancel'];
 export const PEER_MODES: Readonly<Record<PeerKind, readonly string[]>> = { soup: SOUP_MODES, fix: FIX_MODES, 'example-exchange': ['normal'] };
 
 interface PeerArgs {
@@ -82,7 +83,7 @@ export const peerCommand: CommandModule<object, PeerArgs> = {
     .option('mode', { type: 'string', default: 'normal', describe: `Misbehaviour: soup ${PEER_MODES.soup.join('|')}; fix ${PEER_MODES.fix.join('|')}` })
     .option('messages', { type: 'string', default: 'targets/soup/ouch42.yaml', describe: 'soup: the message set (docs/SOUP.md)' })
     .option('password', { type: 'string', describe: 'soup: the password every login must give [default: any]' })
-    .option('fix-version', { choices: ['4.2', '4.4'] as const, default: '4.4' as const, describe: 'fix: FIX version' })
+    .option('fix-version', { type: 'string', choices: ['4.2', '4.4'] as const, default: '4.4' as const, describe: 'fix: FIX version' })
     .option('token', { type: 'string', describe: 'example-exchange: the API key orders must carry [default: the test key]' })
     .check((a) => {
       const problems: string[] = [];

@@ -52,7 +52,7 @@ class MemDriver extends MainThreadOrderDriver<MemSession> {
     const shared = ClientFlow.shared(s, 1);
     for (let index = 0; index < s.clients.orderEntry; index++) {
       this.sessions.push({ index, flow: new ClientFlow(s, 1, index, { shared }), timer: undefined, next: null, waitingSinceNs: 0, heartbeatsAtWait: 0,
-        lastAckedKey: '', lastAckedIntendedNs: 0, lastAckedSentNs: 0, done: false, waitingRequests: [] });
+        lastAckedKey: '', lastAckedIntendedNs: 0, lastAckedSentNs: 0, done: false, checker: null, waitingRequests: [] });
     }
   }
 
@@ -92,6 +92,9 @@ class MemDriver extends MainThreadOrderDriver<MemSession> {
     return Promise.resolve();
   }
   protected override destroy(): void {}
+  protected override endedCleanly(): boolean {
+    return true;
+  }
 }
 
 describe('MainThreadOrderDriver', () => {

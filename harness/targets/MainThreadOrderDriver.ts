@@ -1,5 +1,6 @@
 import { CommandKind } from '../../engine/book/Command.js';
 import type { NsClock } from '../../engine/gateway/monotonicNowNs.js';
+import { SessionViolationLog, type SessionReportChecker } from '../check/SessionReportChecker.js';
 import type { ClientFlow } from '../generate/ClientFlow.js';
 import type { FlowOrder } from '../generate/FlowOrder.js';
 import { RequestTally, type DriverProgress, type DriverResult } from '../run/RequestTally.js';
@@ -18,6 +19,13 @@ export interface MainThreadSession {
   lastAckedIntendedNs: number;
   lastAckedSentNs: number;
   done: boolean;
+  /**
+   * Checks the session's execution reports against what it sent (harness/check/SessionReportChecker.ts),
+   * writing to the driver's {@link MainThreadOrderDriver.sessionLog}; the skeleton tells it every
+   * request sent and ends it after a clean logout, the protocol's driver feeds it the reports in
+   * matchbench's terms (FixReportCheck, SoupReportCheck). null where a protocol's answers are not mapped onto them.
+   */
+  readonly checker: SessionReportChecker | null;
 }
 
 /** A request on the wire, as the skeleton needs it to record its answer. */
@@ -62,6 +70,8 @@ export abstract class MainThreadOrderDriver<S extends MainThreadSession> {
   protected readonly clock: NsClock;
   /** The run's time 0 on the clock, ns; NaN before {@link run}. */
   protected runStartNs = Number.NaN;
+  /** Where the sessions' checkers put their violations (the result's sessionCheck). */
+  protected readonly sessionLog = new SessionViolationLog(() => this.runMs(this.clock()));
   private stopped = false;
   private finished: (() => void) | undefined;
   private watchdog: NodeJS.Timeout | undefined;
@@ -92,6 +102,8 @@ export abstract class MainThreadOrderDriver<S extends MainThreadSession> {
   protected abstract endSessions(): Promise<void>;
   /** Closes the session at once. */
   protected abstract destroy(s: S): void;
+  /** The session logged out cleanly at the end (so every report it was owed has arrived). */
+  protected abstract endedCleanly(s: S): boolean;
 
   /**
    * Sends every session's stream from `runStartEpochMs` (the run's time 0, epoch ms), waits up to
@@ -159,6 +171,7 @@ export abstract class MainThreadOrderDriver<S extends MainThreadSession> {
       s.waitingSinceNs = sentNs;
       s.heartbeatsAtWait = this.heartbeats(s);
     }
+    s.checker?.sent(o, s.flow.count - 1);
     this.tally.sentAt(o.kind, this.runMs(sentNs), sentNs - intendedNs);
   }
 
@@ -282,6 +295,10 @@ export abstract class MainThreadOrderDriver<S extends MainThreadSession> {
       failure = `${label}: rejected everything: all ${this.newOrdersAnswered} orders answered were rejected (${reasons})`;
     }
     if (failure !== undefined) errors.unshift(failure);
-    return { ...this.tally.result({ streamHashes, unanswered, errors }), ...(failure === undefined ? {} : { targetFailure: failure }) };
+    // Orders must have ended only where every report could arrive: a full run, a clean logout.
+    for (const s of this.sessions) if (!this.stopped && this.endedCleanly(s)) s.checker?.finish();
+    const checked = this.sessions.some((s) => s.checker !== null);
+    return { ...this.tally.result({ streamHashes, unanswered, errors }), ...(checked ? { sessionCheck: this.sessionLog.summary() } : {}),
+      ...(failure === undefined ? {} : { targetFailure: failure }) };
   }
 }

@@ -10,6 +10,7 @@ import type { Scenario, TargetSpec } from '../../scenario/Scenario.js';
 import { MainThreadOrderDriver, type MainThreadSession, type SentRequest } from '../MainThreadOrderDriver.js';
 import { execKind, FIX_ORD_TYPE, FIX_SIDE, FIX_TAG, FIX_TIF, newOrderSingle, orderCancelReplaceRequest, orderCancelRequest } from './fixMessages.js';
 import { FixOrderSession } from './FixOrderSession.js';
+import { FixReportCheck, type FixReportFields } from './FixReportCheck.js';
 import { fixSessionConfig, fixTransport } from './fixRuntime.js';
 
 /** Options of {@link FixOrderDriver.connect}; each documents its default. */
@@ -62,6 +63,10 @@ interface Session extends MainThreadSession {
   /** MsgSeqNum → ClOrdID of requests waiting (a session Reject names only RefSeqNum). */
   readonly bySeqNum: Map<number, string>;
   stoppedBy: Error | undefined;
+  /** Feeds the session's answers to its checker (`checker` is its SessionReportChecker). */
+  readonly check: FixReportCheck;
+  /** The engine answered our Logout and closed the connection at the end of the run. */
+  loggedOut: boolean;
 }
 
 const TIF: Readonly<Record<number, string>> = { [TimeInForce.GTC]: FIX_TIF.gtc, [TimeInForce.IOC]: FIX_TIF.ioc, [TimeInForce.FOK]: FIX_TIF.fok };
@@ -138,9 +143,10 @@ export class FixOrderDriver extends MainThreadOrderDriver<Session> {
         `fix: ${where} refused the Logon of ${compId} → ${t.targetCompId} (FIX ${t.version}): ${e.message}`)); };
       fix.run(fixTransport(config, socket)).catch(() => undefined);
     }).catch((error: unknown) => { socket.destroy(); throw error; });
+    const check = new FixReportCheck(index, this.sessionLog);
     session = { index, compId, flow, fix, socket, active: true, timer: undefined, next: null, nextClOrdId: 1, orders: new Map(), pending: new Map(),
       bySeqNum: new Map(), waitingSinceNs: 0, heartbeatsAtWait: 0, lastAckedKey: '', lastAckedIntendedNs: 0, lastAckedSentNs: 0, done: false,
-      stoppedBy: undefined };
+      stoppedBy: undefined, check, checker: check.checker, loggedOut: false };
     return session;
   }
 
@@ -173,6 +179,10 @@ export class FixOrderDriver extends MainThreadOrderDriver<Session> {
     s.socket.destroy();
   }
 
+  protected override endedCleanly(s: Session): boolean {
+    return s.loggedOut;
+  }
+
   /** Logout, the engine's Logout back (or logoutTimeoutMs), then the socket closes. */
   private async logout(s: Session): Promise<void> {
     if (s.active) {
@@ -180,7 +190,7 @@ export class FixOrderDriver extends MainThreadOrderDriver<Session> {
       const ended = new Promise<void>((resolve) => s.socket.once('close', () => resolve()));
       s.fix.logout();
       const limitMs = this.options.logoutTimeoutMs ?? FIX_ORDER_DRIVER_DEFAULTS.logoutTimeoutMs;
-      await Promise.race([ended, new Promise((resolve) => setTimeout(resolve, limitMs))]);
+      s.loggedOut = await Promise.race([ended.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), limitMs))]);
     }
     s.socket.destroy();
   }
@@ -235,6 +245,7 @@ export class FixOrderDriver extends MainThreadOrderDriver<Session> {
         s.bySeqNum.set(msgSeqNum, clOrdId);
       }
     });
+    s.check.sent(clOrdId, o);
     this.sent(s, o, sentNs);
   }
 
@@ -253,9 +264,16 @@ export class FixOrderDriver extends MainThreadOrderDriver<Session> {
     const clOrdId = view.getString(FIX_TAG.ClOrdID) ?? '';
     switch (msgType) {
       case MsgType.ExecutionReport: {
-        const kind = execKind(view.getString(FIX_TAG.ExecType));
+        const execType = view.getString(FIX_TAG.ExecType);
+        const kind = execKind(execType);
+        if (kind === 'pending') {
+          // PendingNew, PendingCancel, PendingReplace: not an answer; the one that follows is.
+          s.check.execution(reportFields(view, clOrdId, execType), null);
+          return;
+        }
         if (kind === 'trade') this.executed(s, clOrdId, receivedNs);
         const request = this.take(s, clOrdId, receivedNs);
+        s.check.execution(reportFields(view, clOrdId, execType), request?.kind ?? null);
         if (request === undefined) return; // a fill of a resting order, an IOC remainder's cancel, the engine's own
         if (kind === 'rejected') {
           this.rejected(s, request, `ExecutionReport rejected${reasonOf(view, FIX_TAG.OrdRejReason)}`);
@@ -279,14 +297,20 @@ export class FixOrderDriver extends MainThreadOrderDriver<Session> {
       }
       case MsgType.OrderCancelReject: {
         const request = this.take(s, clOrdId, receivedNs);
-        if (request !== undefined) this.rejected(s, request, `OrderCancelReject${reasonOf(view, FIX_TAG.CxlRejReason)}`);
+        if (request === undefined) return;
+        this.rejected(s, request, `OrderCancelReject${reasonOf(view, FIX_TAG.CxlRejReason)}`);
+        s.check.rejected(clOrdId, 'OrderCancelReject');
         return;
       }
       case MsgType.BusinessMessageReject: {
         const ref = view.getString(FIX_TAG.BusinessRejectRefID) ?? s.bySeqNum.get(Number(view.getTyped(FIX_TAG.RefSeqNum) ?? 0)) ?? '';
         const request = this.take(s, ref, receivedNs);
-        if (request !== undefined) this.rejected(s, request, `BusinessMessageReject${reasonOf(view, FIX_TAG.BusinessRejectReason)}`);
-        else this.problem('BusinessMessageRejects of no request waiting');
+        if (request !== undefined) {
+          this.rejected(s, request, `BusinessMessageReject${reasonOf(view, FIX_TAG.BusinessRejectReason)}`);
+          s.check.rejected(ref, 'BusinessMessageReject');
+        } else {
+          this.problem('BusinessMessageRejects of no request waiting');
+        }
         return;
       }
       default:
@@ -297,8 +321,12 @@ export class FixOrderDriver extends MainThreadOrderDriver<Session> {
   private onSessionReject(s: Session, view: MsgView): void {
     const ref = s.bySeqNum.get(Number(view.getTyped(FIX_TAG.RefSeqNum) ?? 0));
     const request = ref === undefined ? undefined : this.take(s, ref, this.clock());
-    if (request !== undefined) this.rejected(s, request, `session Reject${reasonOf(view, FIX_TAG.SessionRejectReason)}`);
-    else this.problem('session Rejects of no request waiting');
+    if (request !== undefined && ref !== undefined) {
+      this.rejected(s, request, `session Reject${reasonOf(view, FIX_TAG.SessionRejectReason)}`);
+      s.check.rejected(ref, 'session Reject');
+    } else {
+      this.problem('session Rejects of no request waiting');
+    }
   }
 
   private rejected(s: Session, request: Pending, reason: string): void {
@@ -307,7 +335,10 @@ export class FixOrderDriver extends MainThreadOrderDriver<Session> {
       s.orders.delete(request.clientOrderId);
     } else if (request.kind === CommandKind.Replace) {
       const ref = s.orders.get(request.clientOrderId);
-      if (ref !== undefined) ref.clOrdId = request.previousClOrdId;
+      if (ref !== undefined) {
+        s.check.replaceRefused(ref.clOrdId, request.previousClOrdId);
+        ref.clOrdId = request.previousClOrdId;
+      }
     }
   }
 
@@ -321,6 +352,18 @@ export class FixOrderDriver extends MainThreadOrderDriver<Session> {
     if (Number.isNaN(this.runStartNs)) this.fail(`fix: connection lost before the run started (session ${s.compId}: ${why})`);
     else this.fail(`fix: connection lost at ${atS} s (session ${s.compId}: ${why}); ${waiting} requests unanswered`);
   }
+}
+
+/** The ExecutionReport's fields the checks read. */
+function reportFields(view: MsgView, clOrdId: string, execType: string | null): FixReportFields {
+  return { clOrdId, origClOrdId: view.getString(FIX_TAG.OrigClOrdID), execType, ordStatus: view.getString(FIX_TAG.OrdStatus),
+    lastQty: numberOf(view, FIX_TAG.LastQty), lastPx: numberOf(view, FIX_TAG.LastPx), leavesQty: numberOf(view, FIX_TAG.LeavesQty),
+    cumQty: numberOf(view, FIX_TAG.CumQty), orderQty: numberOf(view, FIX_TAG.OrderQty), price: numberOf(view, FIX_TAG.Price) };
+}
+
+function numberOf(view: MsgView, tag: number): number | null {
+  const text = view.getString(tag);
+  return text === null ? null : Number(text);
 }
 
 /** ` (tag=value: text)` for a reject's reason code and Text, or ''. */

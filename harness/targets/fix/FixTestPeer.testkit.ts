@@ -9,7 +9,11 @@
  * - `reject-logon`: refuses every Logon (jspurefix answers with a Logout);
  * - `business-reject`: answers every request with a BusinessMessageReject (35=j);
  * - `session-reject`: answers every request with a session-level Reject (35=3);
- * - `flood-heartbeats`: answers no request and sends Heartbeats as fast as the socket takes them.
+ * - `flood-heartbeats`: answers no request and sends Heartbeats as fast as the socket takes them;
+ * - `overfill` (lies once): the first fill that completes an order reports 5 more than it had open
+ *   (LastQty and CumQty 5 higher, LeavesQty 0);
+ * - `fill-after-cancel` (lies once): right after the first order it cancels on request, a Trade of
+ *   1 more for that order (its ClOrdID, LeavesQty 0).
  *
  * ```
  *  socket ─► jspurefix session (Logon, heartbeats, seq) ─► D / F / G ─► Matcher ─► events by owner
@@ -26,7 +30,8 @@ import { codeName, OrderType, RejectReason, Side, TimeInForce } from '../../../e
 import { executionReport, FIX_ORD_TYPE, FIX_SIDE, FIX_TAG, FIX_TIF, type FixExecution } from './fixMessages.js';
 import { fixSessionConfig, fixTransport, type FixVersion } from './fixRuntime.js';
 
-export type FixPeerMode = 'normal' | 'silent' | 'close-mid-session' | 'reject-logon' | 'business-reject' | 'session-reject' | 'flood-heartbeats';
+export type FixPeerMode = 'normal' | 'silent' | 'close-mid-session' | 'reject-logon' | 'business-reject' | 'session-reject' | 'flood-heartbeats'
+  | 'overfill' | 'fill-after-cancel';
 
 /** Options of {@link FixTestPeer.start}; each documents its default. */
 export interface FixTestPeerOptions {
@@ -52,6 +57,8 @@ export interface FixPeerCounts {
   heartbeatsReceived: number;
   /** flood-heartbeats: Heartbeats sent. */
   heartbeatsSent: number;
+  /** overfill, fill-after-cancel: the ClOrdID the lie was told about ('' until it is). */
+  liedAbout: string;
   logouts: number;
   /** SenderCompIDs that logged on. */
   readonly senders: string[];
@@ -64,6 +71,8 @@ interface Order {
   clOrdId: string;
   readonly orderId: number;
   cumQty: number;
+  /** The limit in force (0 for a market order). */
+  price: number;
 }
 
 class PeerSession extends AsciiSession {
@@ -143,7 +152,8 @@ class PeerSession extends AsciiSession {
 }
 
 export class FixTestPeer {
-  readonly counts: FixPeerCounts = { logons: 0, logonsRejected: 0, orders: 0, cancels: 0, replaces: 0, heartbeatsReceived: 0, heartbeatsSent: 0, logouts: 0, senders: [] };
+  readonly counts: FixPeerCounts = { logons: 0, logonsRejected: 0, orders: 0, cancels: 0, replaces: 0, heartbeatsReceived: 0, heartbeatsSent: 0, logouts: 0,
+    liedAbout: '', senders: [] };
   readonly mode: FixPeerMode;
   /** @internal by owner */
   readonly sessions = new Map<number, PeerSession>();
@@ -237,7 +247,7 @@ export class FixTestPeer {
           return;
         }
         const clientOrderId = s.nextOrderId++;
-        s.orders.set(clientOrderId, { symbol, symbolId, side, clOrdId, orderId: 0, cumQty: 0 });
+        s.orders.set(clientOrderId, { symbol, symbolId, side, clOrdId, orderId: 0, cumQty: 0, price: market ? 0 : price });
         s.byClOrdId.set(clOrdId, clientOrderId);
         this.matcher.newOrder(symbolId, s.owner, clientOrderId, side === FIX_SIDE.buy ? Side.Buy : Side.Sell, market ? OrderType.Market : OrderType.Limit,
           market ? TimeInForce.IOC : tif, market ? 0 : price, quantity, 0);
@@ -294,17 +304,24 @@ export class FixTestPeer {
             CxlRejResponseTo: r.msgType === MsgType.OrderCancelRequest ? '1' : '2', Text: codeName(RejectReason, e.reason) });
         }
         return;
-      case EventKind.Fill:
-        order.cumQty += e.quantity;
+      case EventKind.Fill: {
+        // overfill: once, an order's last fill says 5 more than it had open.
+        const extra = this.mode === 'overfill' && e.leavesQuantity === 0 && this.lieOnce(order) ? 5 : 0;
+        order.cumQty += e.quantity + extra;
         this.execution(s, { ...base, clOrdId: order.clOrdId, execType: 'F', ordStatus: e.leavesQuantity === 0 ? '2' : '1',
-          leavesQty: e.leavesQuantity, cumQty: order.cumQty, lastQty: e.quantity, lastPx: e.price });
+          leavesQty: e.leavesQuantity, cumQty: order.cumQty, lastQty: e.quantity + extra, lastPx: e.price });
         if (e.leavesQuantity === 0) this.forget(s, e.clientOrderId);
         return;
+      }
       case EventKind.Canceled: {
         // A requested cancel answers with the cancel's ClOrdID; an IOC remainder with the order's own (ExecType C would do too).
         const requested = r.msgType === MsgType.OrderCancelRequest && r.origClOrdId === order.clOrdId;
         this.execution(s, { ...base, clOrdId: requested ? r.clOrdId : order.clOrdId, ...(requested ? { origClOrdId: order.clOrdId } : {}),
           execType: '4', ordStatus: '4', leavesQty: 0, cumQty: order.cumQty });
+        if (requested && this.mode === 'fill-after-cancel' && this.lieOnce(order)) {
+          this.execution(s, { ...base, execId: String(this.nextExecId++), clOrdId: order.clOrdId, execType: 'F', ordStatus: '2', leavesQty: 0,
+            cumQty: order.cumQty + 1, lastQty: 1, lastPx: order.price });
+        }
         this.forget(s, e.clientOrderId);
         return;
       }
@@ -313,12 +330,20 @@ export class FixTestPeer {
         s.byClOrdId.delete(order.clOrdId);
         const previous = order.clOrdId;
         order.clOrdId = r.clOrdId;
+        order.price = e.price;
         s.byClOrdId.set(r.clOrdId, e.clientOrderId);
         this.execution(s, { ...base, clOrdId: r.clOrdId, origClOrdId: previous, execType: '5', ordStatus: '5', leavesQty: e.leavesQuantity,
           cumQty: order.cumQty });
         return;
       }
     }
+  }
+
+  /** Whether to lie about `order` (the first time only). */
+  private lieOnce(order: Order): boolean {
+    if (this.counts.liedAbout !== '') return false;
+    this.counts.liedAbout = order.clOrdId;
+    return true;
   }
 
   private forget(s: PeerSession, clientOrderId: number): void {

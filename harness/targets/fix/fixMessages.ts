@@ -13,7 +13,8 @@ export const FIX_ORD_TYPE = { market: '1', limit: '2' } as const;
 export const FIX_TIF = { day: '0', gtc: '1', ioc: '3', fok: '4' } as const;
 /** Tag numbers the driver reads from the engine's messages. */
 export const FIX_TAG = {
-  ClOrdID: 11, OrigClOrdID: 41, OrderID: 37, ExecType: 150, OrdStatus: 39, LastQty: 32, LastPx: 31, LeavesQty: 151, Text: 58,
+  ClOrdID: 11, OrigClOrdID: 41, OrderID: 37, ExecType: 150, OrdStatus: 39, LastQty: 32, LastPx: 31, LeavesQty: 151, CumQty: 14, OrderQty: 38,
+  Price: 44, Text: 58,
   OrdRejReason: 103, CxlRejReason: 102, RefSeqNum: 45, RefMsgType: 372, BusinessRejectRefID: 379, BusinessRejectReason: 380,
   SessionRejectReason: 373,
 } as const;
@@ -80,7 +81,7 @@ export function executionReport(version: FixVersion, e: FixExecution): ILooseObj
 }
 
 /** What an ExecutionReport means for the request it answers: ExecType of either version, normalised. */
-export type FixExecKind = 'new' | 'trade' | 'canceled' | 'replaced' | 'rejected' | 'other';
+export type FixExecKind = 'new' | 'trade' | 'canceled' | 'replaced' | 'rejected' | 'pending' | 'other';
 
 export function execKind(execType: string | null): FixExecKind {
   switch (execType) {
@@ -89,6 +90,8 @@ export function execKind(execType: string | null): FixExecKind {
     case '4': case 'C': return 'canceled';
     case '5': return 'replaced';
     case '8': return 'rejected';
+    // PendingNew, PendingCancel, PendingReplace: an answer is still to come.
+    case 'A': case '6': case 'E': return 'pending';
     default: return 'other';
   }
 }

@@ -9,6 +9,7 @@ import type { Scenario } from '../../scenario/Scenario.js';
 import { MainThreadOrderDriver, type MainThreadSession, type SentRequest } from '../MainThreadOrderDriver.js';
 import { SoupClient, type SoupCloseReason } from './SoupClient.js';
 import { SoupMessageCodec, type SoupValues } from './SoupMessageCodec.js';
+import { SoupReportCheck } from './SoupReportCheck.js';
 import type { SoupMessage, SoupMessageSet } from './SoupMessageSet.js';
 
 /** Why the message set cannot carry every order of the scenario: symbol names, prices or quantities too wide for their fields. */
@@ -82,6 +83,8 @@ interface Session extends MainThreadSession {
   /** Requests waiting per token, oldest first (an enter and then its cancel may both wait on one token). */
   readonly pending: Map<string, Pending[]>;
   pendingCount: number;
+  /** Feeds the session's answers to its checker (`checker` is its SessionReportChecker). */
+  readonly check: SoupReportCheck;
 }
 
 /** Which answers end which request. */
@@ -147,9 +150,10 @@ export class SoupOrderDriver extends MainThreadOrderDriver<Session> {
           onMessage: (payload, receivedNs) => { if (session !== undefined) driver.onMessage(session, payload, receivedNs); },
           onClose: (reason) => { if (session !== undefined) driver.onClose(session, reason); },
         });
+        const check = new SoupReportCheck(index, driver.sessionLog);
         session = { index, flow: new ClientFlow(scenario, seed, index, { shared }), connection, timer: undefined, next: null, nextToken: 1,
           tokens: new Map(), pending: new Map(), pendingCount: 0, waitingSinceNs: 0, heartbeatsAtWait: 0, lastAckedKey: '',
-          lastAckedIntendedNs: 0, lastAckedSentNs: 0, done: false };
+          lastAckedIntendedNs: 0, lastAckedSentNs: 0, done: false, check, checker: check.checker };
         driver.sessions.push(session);
       }
     } catch (error) {
@@ -185,6 +189,10 @@ export class SoupOrderDriver extends MainThreadOrderDriver<Session> {
 
   protected override destroy(s: Session): void {
     s.connection.destroy();
+  }
+
+  protected override endedCleanly(s: Session): boolean {
+    return s.connection.closeReason?.kind === 'logged-out';
   }
 
   protected override send(s: Session, o: FlowOrder): void {
@@ -247,6 +255,7 @@ export class SoupOrderDriver extends MainThreadOrderDriver<Session> {
     if (queue === undefined) s.pending.set(key, [p]);
     else queue.push(p);
     s.pendingCount++;
+    s.check.sent(key, o);
     this.sent(s, o, sentNs);
   }
 
@@ -261,6 +270,7 @@ export class SoupOrderDriver extends MainThreadOrderDriver<Session> {
     if (role === 'other') return;
     const token = String(values.token ?? '');
     if (role === 'executed') {
+      s.check.message(message, values, null);
       this.executed(s, token, receivedNs);
       return;
     }
@@ -268,8 +278,10 @@ export class SoupOrderDriver extends MainThreadOrderDriver<Session> {
     const request = queue?.[0];
     if (queue === undefined || request === undefined || !ANSWERS[request.kind].includes(role)) {
       // Not an answer: a cancel of an IOC remainder or the engine's own.
+      s.check.message(message, values, null);
       return;
     }
+    s.check.message(message, values, request.kind);
     queue.shift();
     if (queue.length === 0) s.pending.delete(token);
     s.pendingCount--;
@@ -279,6 +291,7 @@ export class SoupOrderDriver extends MainThreadOrderDriver<Session> {
       this.rejectedFor(request.kind, reason);
       if (request.kind === CommandKind.Replace && s.tokens.get(request.clientOrderId) === token) {
         s.tokens.set(request.clientOrderId, request.previousToken);
+        s.check.replaceRefused(token, request.previousToken);
       }
       return;
     }

@@ -8,7 +8,9 @@
  * - `close-mid-session`: closes each connection after `closeAfterOrders` orders;
  * - `reject-login`: answers every Login Request with Login Rejected 'A';
  * - `reject-orders`: rejects every order (reason `halted`);
- * - `flood-heartbeats`: answers no order and sends Server Heartbeats as fast as the socket takes them.
+ * - `flood-heartbeats`: answers no order and sends Server Heartbeats as fast as the socket takes them;
+ * - `overfill` (lies once): the first execution that completes an order says 5 more than it had open;
+ * - `fill-after-cancel` (lies once): right after the first order it cancels on request, an execution of 1 of it.
  *
  * ```
  *  socket ─► SoupPacketReader('from-client') ─► 'L' login │ 'U' SoupMessageCodec.decode ─► Matcher ─► events by owner
@@ -26,7 +28,8 @@ import {
 import { SoupMessageCodec, type SoupValues } from './SoupMessageCodec.js';
 import type { SoupMessage, SoupMessageSet } from './SoupMessageSet.js';
 
-export type SoupPeerMode = 'normal' | 'silent' | 'close-mid-session' | 'reject-login' | 'reject-orders' | 'flood-heartbeats';
+export type SoupPeerMode = 'normal' | 'silent' | 'close-mid-session' | 'reject-login' | 'reject-orders' | 'flood-heartbeats' | 'overfill'
+  | 'fill-after-cancel';
 
 /** Options of {@link SoupTestPeer.start}; each documents its default. */
 export interface SoupTestPeerOptions {
@@ -58,6 +61,8 @@ export interface SoupPeerCounts {
   serverHeartbeats: number;
   /** Client packets the peer could not read (protocol errors). */
   badPackets: number;
+  /** overfill, fill-after-cancel: the token the lie was told about ('' until it is). */
+  liedAbout: string;
 }
 
 interface PeerSession {
@@ -88,7 +93,7 @@ const CANCEL_NAMES: Readonly<Record<number, string>> = {
 
 export class SoupTestPeer {
   readonly counts: SoupPeerCounts = { logins: 0, loginsRejected: 0, orders: 0, fokOrders: 0, cancels: 0, replaces: 0, clientHeartbeats: 0, logouts: 0,
-    serverHeartbeats: 0, badPackets: 0 };
+    serverHeartbeats: 0, badPackets: 0, liedAbout: '' };
   private readonly matcher: Matcher;
   private readonly codec: SoupMessageCodec;
   private readonly sessions = new Map<number, PeerSession>();
@@ -316,6 +321,7 @@ export class SoupTestPeer {
     switch (e.kind) {
       case EventKind.Accepted:
         this.symbolOfOrder.set(`${s.owner}:${e.clientOrderId}`, e.symbolId);
+        if (this.mode === 'fill-after-cancel') this.priceOf.set(token, e.price);
         this.answer(s, 'accepted', { token, side: e.side === Side.Buy ? 'buy' : 'sell', quantity: e.quantity, price: e.price,
           symbol: this.symbolNames.get(e.symbolId) ?? '', orderRef: e.orderId });
         return;
@@ -323,12 +329,17 @@ export class SoupTestPeer {
         this.answer(s, 'rejected', { token: s.requestToken, reason: REJECT_NAMES[e.reason] ?? 'other' });
         if (e.requestType === RequestType.NewOrder) this.forget(s, e.clientOrderId);
         return;
-      case EventKind.Fill:
-        this.answer(s, 'executed', { token, quantity: e.quantity, price: e.price, matchNumber: e.tradeId });
+      case EventKind.Fill: {
+        const extra = this.mode === 'overfill' && e.leavesQuantity === 0 && this.lieOnce(token) ? 5 : 0;
+        this.answer(s, 'executed', { token, quantity: e.quantity + extra, price: e.price, matchNumber: e.tradeId });
         if (e.leavesQuantity === 0) this.forget(s, e.clientOrderId);
         return;
+      }
       case EventKind.Canceled:
         this.answer(s, 'canceled', { token, quantity: e.canceledQuantity, reason: CANCEL_NAMES[e.reason] ?? 'userRequested' });
+        if (this.mode === 'fill-after-cancel' && e.reason === CancelReason.User && this.lieOnce(token)) {
+          this.answer(s, 'executed', { token, quantity: 1, price: this.priceOf.get(token) ?? 0, matchNumber: 0 });
+        }
         this.forget(s, e.clientOrderId);
         return;
       case EventKind.Replaced: {
@@ -341,6 +352,16 @@ export class SoupTestPeer {
         return;
       }
     }
+  }
+
+  /** fill-after-cancel: each order's limit by its first token (for the lie's price). */
+  private readonly priceOf = new Map<string, number>();
+
+  /** Whether to lie about the order under `token` (the first time only). */
+  private lieOnce(token: string): boolean {
+    if (this.counts.liedAbout !== '') return false;
+    this.counts.liedAbout = token;
+    return true;
   }
 
   private forget(s: PeerSession, clientOrderId: number): void {
