@@ -105,6 +105,24 @@ describe.each(['4.2', '4.4'] as const)('FIX %s against the jspurefix test peer',
     expect(p.counts.logouts).toBe(2);
   }, 30_000);
 
+  it('sends a replace\'s OrderQty as the new total: the fills so far plus the open quantity asked for', async () => {
+    const p = await peer(version);
+    const parsed = parseScenario(SCENARIO.replace('cancel: 0.2, replace: 0.05', 'cancel: 0.05, replace: 0.2')
+      .replace('limitGtc: 0.55', 'limitGtc: 0.55').replace('duration: 1s', 'duration: 2s'), 'fix-replaces.yaml');
+    if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
+    const driver = await FixOrderDriver.connect({ scenario: parsed.scenario, seed: 5, target: target(version, p.port), drainTimeoutMs: 1_000,
+      unresponsiveAfterMs: 1_500 });
+    cleanups.push(() => driver.terminate());
+    const result = await driver.run(Date.now() + 100);
+    expect(result.replaced).toBeGreaterThan(5);
+    // Orders that had filled in part were replaced, and every such OrderQty was above what had filled:
+    // read as the new total, it left the open quantity the flow asked for. (Sent as the open quantity,
+    // a replace asking for less than had filled would be refused.)
+    expect(p.counts.replacesOfPartlyFilled).toBeGreaterThan(0);
+    expect(p.counts.replacesAtOrBelowFilled).toBe(0);
+    expect(result.sessionCheck?.violations ?? []).toEqual([]);
+  }, 30_000);
+
   it('keeps an idle session up with heartbeats (heartbeat=1) and runs without a sequence reset (reset=false)', async () => {
     const p = await peer(version);
     const { result } = await drive(version, p, {}, ',heartbeat=1,reset=false,sender=DESK,target=ENGINE', 2_600);

@@ -226,12 +226,17 @@ export class FixOrderDriver extends MainThreadOrderDriver<Session> {
         body = orderCancelRequest(version, { clOrdId, origClOrdId: ref.clOrdId, symbol: ref.symbol, side: ref.side, quantity: ref.quantity }, now);
       } else {
         msgType = MsgType.OrderCancelReplaceRequest;
-        body = orderCancelReplaceRequest(version, { clOrdId, origClOrdId: ref.clOrdId, symbol: ref.symbol, side: ref.side, quantity: o.quantity,
+        // FIX's OrderQty is the order's new total: what has filled (as reported so far) plus the open
+        // quantity the flow asks for. A fill still in flight is the engine's to subtract.
+        const total = s.check.filled(o.clientOrderId) + o.quantity;
+        body = orderCancelReplaceRequest(version, { clOrdId, origClOrdId: ref.clOrdId, symbol: ref.symbol, side: ref.side, quantity: total,
           ordType: FIX_ORD_TYPE.limit, price: o.price, timeInForce: FIX_TIF.gtc }, now);
         // The engine takes requests in order: once replaced, the order goes by the new ClOrdID (restored on a reject).
         previousClOrdId = ref.clOrdId;
         ref.clOrdId = clOrdId;
-        ref.quantity = o.quantity;
+        ref.quantity = total;
+        // The checks see the quantity as sent: a REPLACED must leave it less the fills (or, read as open, all of it).
+        o = { ...o, quantity: total };
       }
     }
     const sentNs = this.clock();

@@ -85,7 +85,8 @@ export class FixReportCheck {
   private currentReject: string | null = null;
 
   constructor(session: number, log: SessionViolationLog) {
-    // OrderQty on a replace: the new open quantity (matchbench's REPLACE, what the test peer does) or the new total (FIX).
+    // OrderQty on a replace: the new total (FIX; what the driver sends and the test peer reads) or the new open quantity
+    // (what matchbench's REPLACE means, and some engines read).
     this.checker = new SessionReportChecker(session, log, { replaceQuantity: 'open-or-total', nameOrder: this.nameOrder });
   }
 
@@ -103,6 +104,11 @@ export class FixReportCheck {
     this.byClOrdId.set(clOrdId, { kind: o.kind, order, price: o.price });
     order.clOrdIds.push(clOrdId);
     if (o.kind === CommandKind.Replace) order.clOrdId = clOrdId;
+  }
+
+  /** What the reports so far say the flow's order `clientOrderId` has filled (0 if unknown). */
+  filled(clientOrderId: number): number {
+    return this.byOrderId.get(clientOrderId)?.cum ?? 0;
   }
 
   /** A replace was refused: the order goes by its previous ClOrdID again. */

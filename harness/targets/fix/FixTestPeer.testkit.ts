@@ -54,6 +54,10 @@ export interface FixPeerCounts {
   orders: number;
   cancels: number;
   replaces: number;
+  /** Replaces of orders that had filled in part: OrderQty read as the new total. */
+  replacesOfPartlyFilled: number;
+  /** Of those, replaces whose OrderQty was not above what had filled (refused: nothing would be left open). */
+  replacesAtOrBelowFilled: number;
   heartbeatsReceived: number;
   /** flood-heartbeats: Heartbeats sent. */
   heartbeatsSent: number;
@@ -152,7 +156,7 @@ class PeerSession extends AsciiSession {
 }
 
 export class FixTestPeer {
-  readonly counts: FixPeerCounts = { logons: 0, logonsRejected: 0, orders: 0, cancels: 0, replaces: 0, heartbeatsReceived: 0, heartbeatsSent: 0, logouts: 0,
+  readonly counts: FixPeerCounts = { logons: 0, logonsRejected: 0, orders: 0, cancels: 0, replaces: 0, replacesOfPartlyFilled: 0, replacesAtOrBelowFilled: 0, heartbeatsReceived: 0, heartbeatsSent: 0, logouts: 0,
     liedAbout: '', senders: [] };
   readonly mode: FixPeerMode;
   /** @internal by owner */
@@ -262,8 +266,20 @@ export class FixTestPeer {
             CxlRejResponseTo: msgType === MsgType.OrderCancelRequest ? '1' : '2', CxlRejReason: 1, Text: 'unknown order' });
           return;
         }
-        if (msgType === MsgType.OrderCancelRequest) this.matcher.cancel(order.symbolId, s.owner, clientOrderId, 0);
-        else this.matcher.replace(order.symbolId, s.owner, clientOrderId, price, quantity, 0);
+        if (msgType === MsgType.OrderCancelRequest) {
+          this.matcher.cancel(order.symbolId, s.owner, clientOrderId, 0);
+          break;
+        }
+        if (order.cumQty > 0) this.counts.replacesOfPartlyFilled++;
+        if (quantity <= order.cumQty) {
+          // OrderQty is the new total (FIX): at or below what has filled, nothing would be left open.
+          this.counts.replacesAtOrBelowFilled++;
+          s.reply(MsgType.OrderCancelReject, { OrderID: String(order.orderId), ClOrdID: clOrdId, OrigClOrdID: origClOrdId, OrdStatus: '1',
+            CxlRejResponseTo: '2', CxlRejReason: 99, Text: `OrderQty ${quantity} is not above CumQty ${order.cumQty}` });
+          return;
+        }
+        // The matcher's REPLACE takes the new open quantity: the new total less what has filled.
+        this.matcher.replace(order.symbolId, s.owner, clientOrderId, price, quantity - order.cumQty, 0);
         break;
       }
       default:
