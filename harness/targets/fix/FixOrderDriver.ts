@@ -214,7 +214,9 @@ export class FixOrderDriver extends MainThreadOrderDriver<Session> {
       msgType = MsgType.NewOrderSingle;
       body = newOrderSingle(version, { clOrdId, symbol: ref.symbol, side: ref.side, quantity: o.quantity, ordType: market ? FIX_ORD_TYPE.market : FIX_ORD_TYPE.limit,
         ...(market ? {} : { price: o.price }), timeInForce: TIF[o.timeInForce] ?? FIX_TIF.gtc }, now);
-      s.orders.set(o.clientOrderId, ref);
+      // Only a GTC limit order can be canceled or replaced later (ClientFlow's cancels and replaces
+      // target its own live GTC orders), so only those are kept, and only until their cancel.
+      if (!market && o.timeInForce === TimeInForce.GTC) s.orders.set(o.clientOrderId, ref);
     } else {
       const ref = s.orders.get(o.clientOrderId);
       if (ref === undefined) {
@@ -224,6 +226,8 @@ export class FixOrderDriver extends MainThreadOrderDriver<Session> {
       if (o.kind === CommandKind.Cancel) {
         msgType = MsgType.OrderCancelRequest;
         body = orderCancelRequest(version, { clOrdId, origClOrdId: ref.clOrdId, symbol: ref.symbol, side: ref.side, quantity: ref.quantity }, now);
+        // The flow forgets an order it cancels: nothing will name it again (a long run would keep every order otherwise).
+        s.orders.delete(o.clientOrderId);
       } else {
         msgType = MsgType.OrderCancelReplaceRequest;
         // FIX's OrderQty is the order's new total: what has filled (as reported so far) plus the open
@@ -252,6 +256,11 @@ export class FixOrderDriver extends MainThreadOrderDriver<Session> {
     });
     s.check.sent(clOrdId, o);
     this.sent(s, o, sentNs);
+  }
+
+  /** Orders the sessions keep for a later cancel or replace: the live GTC ones (memory stays bounded in a long run). */
+  ordersKept(): number {
+    return this.sessions.reduce((n, s) => n + s.orders.size, 0);
   }
 
   /** Ends the request waiting under `clOrdId`, if any. */

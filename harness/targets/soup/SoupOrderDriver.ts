@@ -223,7 +223,9 @@ export class SoupOrderDriver extends MainThreadOrderDriver<Session> {
       const encoded = this.encode(set.enterOrder, values);
       if (encoded === undefined) return;
       packet = encoded;
-      s.tokens.set(o.clientOrderId, key);
+      // Only a GTC limit order can be canceled or replaced later (ClientFlow's cancels and replaces
+      // target its own live GTC orders), so only those are kept, and only until their cancel.
+      if (!market && o.timeInForce === TimeInForce.GTC) s.tokens.set(o.clientOrderId, key);
     } else {
       const token = s.tokens.get(o.clientOrderId);
       if (token === undefined) {
@@ -235,6 +237,8 @@ export class SoupOrderDriver extends MainThreadOrderDriver<Session> {
         const encoded = this.encode(set.cancelOrder, { token, quantity: 0 });
         if (encoded === undefined) return;
         packet = encoded;
+        // The flow forgets an order it cancels: nothing will name it again (a long run would keep every order otherwise).
+        s.tokens.delete(o.clientOrderId);
       } else {
         if (set.replaceOrder === null) {
           this.problem(`replaces not sent: message set ${set.name} has no replaceOrder message`);
