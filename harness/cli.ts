@@ -15,6 +15,7 @@ import { historyCommand } from './commands/historyCommand.js';
 import { mergeCommand } from './commands/mergeCommand.js';
 import { peerCommand } from './commands/peerCommand.js';
 import { profileCommand } from './commands/profileCommand.js';
+import { publishCommand } from './commands/publishCommand.js';
 import { replayCommand } from './commands/replayCommand.js';
 import { reportCommand } from './commands/reportCommand.js';
 import { runCommand } from './commands/runCommand.js';
@@ -33,6 +34,7 @@ await yargs(hideBin(process.argv))
   .command(mergeCommand)
   .command(peerCommand)
   .command(profileCommand)
+  .command(publishCommand)
   .command(replayCommand)
   .command(reportCommand)
   .command(runCommand)

@@ -2,7 +2,7 @@
  * `matchbench feed <layout> --mold host:port`, as a user runs it (the built CLI in dist/): exit
  * codes for a clean session, lost messages, a stall, a port that cannot be bound, and bad flags.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import dgram from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -103,6 +103,50 @@ describe('matchbench feed --mold', () => {
     expect(r.status).toBe(ExitCode.Invariant);
     expect(r.stdout).toMatch(/recovered 0, lost 2/);
     expect(r.stdout).toMatch(/re-requests: 3 \(2 retries\)/);
+  });
+
+  it('reads what `matchbench publish` sends: every dropped packet re-requested and recovered, duplicates ignored, nothing lost', async () => {
+    // A free UDP port for the publisher's re-request server, so that the reader can be told it first.
+    const probe = dgram.createSocket('udp4');
+    const retransmitPort = await new Promise<number>((resolve) => probe.bind(0, '127.0.0.1', () => resolve(probe.address().port)));
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const reader = feed(moldFile, '--mold', '127.0.0.1:0', '--mold-retransmit', `127.0.0.1:${retransmitPort}`, '--seconds', '20', '--json');
+    const port = await reader.port;
+    const published = await new Promise<{ status: number | null; stdout: string }>((resolve) => {
+      const child = spawn(process.execPath, [cli, 'publish', moldFile, '--to', `127.0.0.1:${port}`, '--retransmit-port', String(retransmitPort),
+        '--messages', '3000', '--packets-per-second', '3000', '--drop', '0.05', '--duplicate', '0.05', '--seed', '7', '--linger-ms', '1500', '--json'],
+        { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      child.on('exit', (status) => { clearTimeout(timer); resolve({ status, stdout }); });
+    });
+    expect(published.status).toBe(ExitCode.Ok);
+    const p = JSON.parse(published.stdout) as { messages: number; packets: number; dropped: number; duplicated: number; requests: number };
+    expect(p).toMatchObject({ messages: 3000, packets: 300 });
+    expect(p.dropped).toBeGreaterThan(0);
+    expect(p.duplicated).toBeGreaterThan(0);
+    const r = await reader.done;
+    expect(r.status).toBe(ExitCode.Ok);
+    const result = JSON.parse(r.stdout) as { verdict: string; framesByType: Record<string, number>;
+      mold: { gaps: number; recoveredMessages: number; lostMessages: number; duplicateMessages: number; requestsSent: number } };
+    expect(result.verdict).toBe('end-of-session');
+    expect(result.framesByType['AddOrder']).toBe(3000);
+    // A dropped packet at the very end is found by the end of session, not by a gap: both are re-requested.
+    expect(result.mold.recoveredMessages).toBe(p.dropped * 10);
+    expect(result.mold.lostMessages).toBe(0);
+    expect(result.mold.duplicateMessages).toBe(p.duplicated * 10);
+    expect(result.mold.requestsSent).toBe(p.requests);
+  }, 40_000);
+
+  it('publish refuses a layout that is not MoldUDP64 and bad flags, naming every problem (exit 2), sending nothing', () => {
+    const r = spawnSync(process.execPath, [cli, 'publish', itchFile, '--to', '127.0.0.1:99999', '--drop', '2', '--per-packet', '0'],
+      { encoding: 'utf8', timeout: 30_000 });
+    expect(r.status).toBe(ExitCode.Usage);
+    expect(r.stderr).toMatch(/--to: .*port 99999 is not in 1\.\.65535/);
+    expect(r.stderr).toMatch(/layout itch-like is not framed moldudp64/);
+    expect(r.stderr).toMatch(/--per-packet must be an integer from 1 to 1000, got 0/);
+    expect(r.stderr).toMatch(/--drop must be in \[0, 1\), got 2/);
   });
 
   it('ends as stalled when nothing arrives (exit 1)', async () => {

@@ -85,7 +85,7 @@ export async function readMoldFeed(layout: FeedLayout, flags: MoldFeedFlags, opt
   process.once('SIGINT', stop);
   const timer = setTimeout(stop, options.seconds * 1_000);
   const bound = await reader.start();
-  if (bound !== null && !options.json) process.stderr.write(`matchbench feed: listening on ${bound.address}:${bound.port}${flags.group === undefined ? '' : `, joined ${flags.group}`}\n`);
+  if (bound !== null) process.stderr.write(`matchbench feed: listening on ${bound.address}:${bound.port}${flags.group === undefined ? '' : `, joined ${flags.group}`}\n`);
   const result = await reader.ended;
   clearTimeout(timer);
   process.removeListener('SIGINT', stop);

@@ -20,6 +20,8 @@ export interface MoldPublisherOptions {
   readonly messagesPerPacket?: number;
   /** First sequence number of the session. Default 1. */
   readonly firstSequence?: number;
+  /** The retransmission server's port on 127.0.0.1. Default 0 (any free port). */
+  readonly retransmitPort?: number;
   /** When `to` is a multicast group: the local interface to send it on. Default: the system's choice. */
   readonly multicastInterface?: string;
 }
@@ -68,7 +70,10 @@ export async function startMoldPublisher(options: MoldPublisherOptions): Promise
       void sendFrom(server, encodeMoldPacket(session, at, messages), from.port, from.address);
     }
   });
-  await new Promise<void>((resolve) => server.bind(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.bind(options.retransmitPort ?? 0, '127.0.0.1', () => resolve());
+  });
   await new Promise<void>((resolve) => feed.bind(0, '127.0.0.1', resolve));
   if (options.multicastInterface !== undefined) feed.setMulticastInterface(options.multicastInterface);
   const publisher: MoldPublisher = {
