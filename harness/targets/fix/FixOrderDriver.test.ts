@@ -1,40 +1,17 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TargetError } from '../../clients/TargetError.js';
 import { runScenario, scenarioSymbols } from '../../run/runScenario.js';
-import { parseScenario } from '../../scenario/loadScenario.js';
+import { driverTestScenario } from '../driverTestScenario.testkit.js';
 import type { Scenario, TargetSpec } from '../../scenario/Scenario.js';
 import { FixOrderDriver, type FixOrderDriverOptions } from './FixOrderDriver.js';
 import type { FixVersion } from './fixRuntime.js';
 import { FixTestPeer, type FixPeerMode } from './FixTestPeer.testkit.js';
 import { parseFixTarget } from './parseFixTarget.js';
 
-const SCENARIO = `
-version: 1
-name: fix-tiny
-seed: 5
-symbols: { count: 2, tickSize: 1, startMid: 10000, minPrice: 5000, maxPrice: 15000, maxQuantity: 100000 }
-defaults:
-  price: { volatility: 2, drift: 0 }
-  mix: { limitGtc: 0.55, limitIoc: 0.1, limitFok: 0.05, market: 0.05, cancel: 0.2, replace: 0.05 }
-  offsets: { mean: 0, sd: 3 }
-  quantity: { median: 20, sigma: 0.8, min: 1, max: 500 }
-  cancelAfter: 200ms
-phases:
-  - { name: one, duration: 1s, rate: 200 }
-clients:
-  orderEntry: 2
-  workers: 1
-  marketData: []
-thresholds:
-  - order_rtt.p99 < 10s
-target: embedded
-`;
 
 let scenario: Scenario;
 beforeAll(() => {
-  const parsed = parseScenario(SCENARIO, 'fix-tiny.yaml');
-  if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
-  scenario = parsed.scenario;
+  scenario = driverTestScenario({ name: 'fix-tiny', seed: 5, cancelAfter: '200ms' });
 });
 
 const cleanups: Array<() => Promise<unknown> | void> = [];
@@ -107,10 +84,8 @@ describe.each(['4.2', '4.4'] as const)('FIX %s against the jspurefix test peer',
 
   it('sends a replace\'s OrderQty as the new total: the fills so far plus the open quantity asked for', async () => {
     const p = await peer(version);
-    const parsed = parseScenario(SCENARIO.replace('cancel: 0.2, replace: 0.05', 'cancel: 0.05, replace: 0.2')
-      .replace('limitGtc: 0.55', 'limitGtc: 0.55').replace('duration: 1s', 'duration: 2s'), 'fix-replaces.yaml');
-    if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
-    const driver = await FixOrderDriver.connect({ scenario: parsed.scenario, seed: 5, target: target(version, p.port), drainTimeoutMs: 1_000,
+    const replaces = driverTestScenario({ name: 'fix-replaces', seed: 5, cancelAfter: '200ms', cancel: 0.05, replace: 0.2, duration: '2s' });
+    const driver = await FixOrderDriver.connect({ scenario: replaces, seed: 5, target: target(version, p.port), drainTimeoutMs: 1_000,
       unresponsiveAfterMs: 1_500 });
     cleanups.push(() => driver.terminate());
     const result = await driver.run(Date.now() + 100);

@@ -4,7 +4,7 @@ import { OrderType, Side, TimeInForce } from '../../../engine/protocol/codes.js'
 import { describeSessionViolation, SessionViolationLog } from '../../check/SessionReportChecker.js';
 import type { FlowOrder } from '../../generate/FlowOrder.js';
 import { runScenario, scenarioSymbols } from '../../run/runScenario.js';
-import { parseScenario } from '../../scenario/loadScenario.js';
+import { driverTestScenario } from '../driverTestScenario.testkit.js';
 import type { Scenario } from '../../scenario/Scenario.js';
 import { FixOrderDriver } from './FixOrderDriver.js';
 import { FixReportCheck, type FixReportFields } from './FixReportCheck.js';
@@ -12,33 +12,10 @@ import type { FixVersion } from './fixRuntime.js';
 import { FixTestPeer, type FixPeerMode } from './FixTestPeer.testkit.js';
 import { parseFixTarget } from './parseFixTarget.js';
 
-const SCENARIO = `
-version: 1
-name: fix-checks
-seed: 7
-symbols: { count: 2, tickSize: 1, startMid: 10000, minPrice: 5000, maxPrice: 15000, maxQuantity: 100000 }
-defaults:
-  price: { volatility: 2, drift: 0 }
-  mix: { limitGtc: 0.55, limitIoc: 0.1, limitFok: 0.05, market: 0.05, cancel: 0.2, replace: 0.05 }
-  offsets: { mean: 0, sd: 3 }
-  quantity: { median: 20, sigma: 0.8, min: 1, max: 500 }
-  cancelAfter: 150ms
-phases:
-  - { name: one, duration: 1s, rate: 200 }
-clients:
-  orderEntry: 2
-  workers: 1
-  marketData: []
-thresholds:
-  - order_rtt.p99 < 10s
-target: embedded
-`;
 
 let scenario: Scenario;
 beforeAll(() => {
-  const parsed = parseScenario(SCENARIO, 'fix-checks.yaml');
-  if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
-  scenario = parsed.scenario;
+  scenario = driverTestScenario({ name: 'fix-checks', seed: 7 });
 });
 
 const cleanups: Array<() => Promise<unknown>> = [];

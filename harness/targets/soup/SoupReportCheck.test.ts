@@ -1,34 +1,13 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { describeSessionViolation } from '../../check/SessionReportChecker.js';
 import { scenarioSymbols } from '../../run/runScenario.js';
-import { parseScenario } from '../../scenario/loadScenario.js';
+import { driverTestScenario } from '../driverTestScenario.testkit.js';
 import type { Scenario } from '../../scenario/Scenario.js';
 import { loadSoupMessageSet } from './loadSoupMessageSet.js';
 import type { SoupMessageSet } from './SoupMessageSet.js';
 import { SoupOrderDriver } from './SoupOrderDriver.js';
 import { SoupTestPeer, type SoupPeerMode } from './SoupTestPeer.testkit.js';
 
-const SCENARIO = `
-version: 1
-name: soup-checks
-seed: 7
-symbols: { count: 2, tickSize: 1, startMid: 10000, minPrice: 5000, maxPrice: 15000, maxQuantity: 100000 }
-defaults:
-  price: { volatility: 2, drift: 0 }
-  mix: { limitGtc: 0.55, limitIoc: 0.1, limitFok: 0.05, market: 0.05, cancel: 0.2, replace: 0.05 }
-  offsets: { mean: 0, sd: 3 }
-  quantity: { median: 20, sigma: 0.8, min: 1, max: 500 }
-  cancelAfter: 150ms
-phases:
-  - { name: one, duration: 1s, rate: 200 }
-clients:
-  orderEntry: 2
-  workers: 1
-  marketData: []
-thresholds:
-  - order_rtt.p99 < 10s
-target: embedded
-`;
 
 let set: SoupMessageSet;
 let scenario: Scenario;
@@ -36,9 +15,7 @@ beforeAll(async () => {
   const loaded = await loadSoupMessageSet('targets/soup/ouch42.yaml');
   if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
   set = loaded.messageSet;
-  const parsed = parseScenario(SCENARIO, 'soup-checks.yaml');
-  if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
-  scenario = parsed.scenario;
+  scenario = driverTestScenario({ name: 'soup-checks', seed: 7 });
 });
 
 const cleanups: Array<() => Promise<unknown>> = [];
