@@ -1,6 +1,6 @@
-import type { Scenario, TargetSpec } from '../scenario/Scenario.js';
+import type { Scenario } from '../scenario/Scenario.js';
 import type { DifferentialInvariant, DifferentialViolation } from './differentialCheck.js';
-import { MAX_PREFIX_COMMANDS, reproCommand, shellWord, targetFlag, type ReproCommand } from './sessionViolationFile.js';
+import { MAX_PREFIX_COMMANDS, reproCommand, runReproCommand, targetFlag, type ReproCommand, type ViolationRun } from './sessionViolationFile.js';
 
 /** violation.json's `schema` and `version` for a differential violation (the sibling of matchbench.session-violation). */
 export const DIFFERENTIAL_VIOLATION_SCHEMA = 'matchbench.differential-violation';
@@ -43,12 +43,9 @@ export interface DifferentialViolationFile {
 }
 
 /** What {@link differentialViolationFile} needs besides the violation. */
-export interface DifferentialViolationContext {
+export interface DifferentialViolationContext extends ViolationRun {
   readonly scenario: Scenario;
-  readonly scenarioFile: string;
   readonly scenarioHash: string;
-  readonly seed: number;
-  readonly target: TargetSpec;
   readonly violationCount: number;
 }
 
@@ -63,7 +60,7 @@ export function differentialViolationFile(v: DifferentialViolation, ctx: Differe
     firstFailingEventIndex: v.commandIndex, firstFailingEventIndexOf: end ? 'end of run' : 'reconstructed command order',
     reportIndex: v.reportIndex, description: v.description, violationCount: ctx.violationCount,
     repro: {
-      command: `matchbench run ${shellWord(ctx.scenarioFile)} --seed ${ctx.seed} --target ${shellWord(targetFlag(ctx.target))}`,
+      command: runReproCommand(ctx),
       prefix: end ? 'every answered request of every session, in the reconstructed engine order'
         : 'every answered request of every session, in the reconstructed engine order, up to the one whose reports differ first',
       shrunk: false, reproduced: null, omittedBefore, commands: v.commands.slice(omittedBefore).map(reproCommand),

@@ -1,6 +1,6 @@
-import type { Scenario, TargetSpec } from '../scenario/Scenario.js';
+import type { Scenario } from '../scenario/Scenario.js';
 import { describeFeedViolation, type FeedInvariant, type FeedViolation } from './snapshotInvariants.js';
-import { shellWord, targetFlag } from './sessionViolationFile.js';
+import { runReproCommand, targetFlag, type ViolationRun } from './sessionViolationFile.js';
 
 /** violation.json's `schema` and `version` for a feed (BOOK_SNAPSHOT) violation, the sibling of matchbench.session-violation. */
 export const FEED_VIOLATION_SCHEMA = 'matchbench.feed-violation';
@@ -31,12 +31,9 @@ export interface FeedViolationFile {
 }
 
 /** What {@link feedViolationFile} needs besides the violation. */
-export interface FeedViolationContext {
+export interface FeedViolationContext extends ViolationRun {
   readonly scenario: Scenario;
-  readonly scenarioFile: string;
   readonly scenarioHash: string;
-  readonly seed: number;
-  readonly target: TargetSpec;
   readonly violationCount: number;
 }
 
@@ -49,7 +46,7 @@ export function feedViolationFile(v: FeedViolation, ctx: FeedViolationContext): 
     firstFailingEventIndex: v.feedSequence, firstFailingEventIndexOf: 'feed sequence', description: describeFeedViolation(v),
     violationCount: ctx.violationCount,
     repro: {
-      command: `matchbench run ${shellWord(ctx.scenarioFile)} --seed ${ctx.seed} --target ${shellWord(targetFlag(ctx.target))}`,
+      command: runReproCommand(ctx),
       // The feed is the product of every session's requests in the engine's order: no shorter input is known to give the same frame.
       prefix: 'none: the whole run (every session\u2019s requests, as the engine ordered them, lead to this feed sequence)',
       commands: [],

@@ -2,6 +2,7 @@ import { CommandKind, type Command } from '../../engine/book/Command.js';
 import type { SymbolConfig } from '../../engine/book/SymbolConfig.js';
 import { codeName, OrderType, Side, TimeInForce } from '../../engine/protocol/codes.js';
 import { ClientFlow } from '../generate/ClientFlow.js';
+import type { ShardSpec } from '../scenario/parseShard.js';
 import type { HostPort, Scenario, TargetSpec } from '../scenario/Scenario.js';
 import type { DeltaDebugBudget } from './deltaDebug.js';
 import { inprocCommands, shrinkInprocRepro } from './inprocRepro.js';
@@ -64,13 +65,25 @@ export interface SessionViolationFile {
   };
 }
 
-/** What {@link sessionViolationFile} needs besides the violation. */
-export interface SessionViolationContext {
-  readonly scenario: Scenario;
+/** The run a violation file's `repro.command` runs again (every kind of violation file has these). */
+export interface ViolationRun {
   readonly scenarioFile: string;
-  readonly scenarioHash: string;
   readonly seed: number;
   readonly target: TargetSpec;
+  /** The shard, when the run was one shard of a sharded run: its rerun is that shard alone. */
+  readonly shard?: ShardSpec | undefined;
+}
+
+/** The `matchbench run` command line that runs `r` again: same scenario, seed, target and shard. */
+export function runReproCommand(r: ViolationRun): string {
+  return `matchbench run ${shellWord(r.scenarioFile)} --seed ${r.seed} --target ${shellWord(targetFlag(r.target))}` +
+    `${r.shard === undefined ? '' : ` --shard ${r.shard.index}/${r.shard.count}`}`;
+}
+
+/** What {@link sessionViolationFile} needs besides the violation. */
+export interface SessionViolationContext extends ViolationRun {
+  readonly scenario: Scenario;
+  readonly scenarioHash: string;
   /** The run's symbols (inproc replays need them). */
   readonly symbols: readonly SymbolConfig[];
   /** Every session-report violation counted in the run. */
@@ -82,12 +95,14 @@ export interface SessionViolationContext {
 /** `--target` as typed: the inverse of parseTargetFlag. */
 export function targetFlag(t: TargetSpec): string {
   const hp = (x: HostPort): string => (x.host.includes(':') ? `[${x.host}]:${x.port}` : `${x.host}:${x.port}`);
+  const layout = (file: string | undefined): string => (file === undefined ? '' : `,md-layout=${file}`);
   switch (t.kind) {
     case 'embedded':
     case 'inproc':
       return t.kind;
-    case 'tcp': return `tcp://${hp(t.orderEntry)}${t.marketData === null ? '' : `,md=${hp(t.marketData)}`}`;
-    case 'http': return `${t.url}${t.marketData === null ? '' : `,md=${hp(t.marketData)}`}${t.mapping === undefined ? '' : `,mapping=${t.mapping}`}`;
+    case 'tcp': return `tcp://${hp(t.orderEntry)}${t.marketData === null ? '' : `,md=${hp(t.marketData)}`}${layout(t.mdLayout)}`;
+    case 'http': return `${t.url}${t.marketData === null ? '' : `,md=${hp(t.marketData)}`}${layout(t.mdLayout)}` +
+      `${t.mapping === undefined ? '' : `,mapping=${t.mapping}`}`;
     case 'soup': return `soup://${hp(t.orderEntry)},messages=${t.messages}${t.username === undefined ? '' : `,user=${t.username}`}`;
     case 'fix': return `fix://${hp(t.orderEntry)},version=${t.version},sender=${t.senderCompId},target=${t.targetCompId},reset=${t.resetSeqNum},heartbeat=${t.heartbeatSeconds}`;
   }
@@ -171,7 +186,7 @@ export function sessionViolationFile(v: SessionViolation, ctx: SessionViolationC
     firstFailingEventIndex: first.index, firstFailingEventIndexOf: first.of, reportIndex: v.reportIndex, eventIndex: v.eventIndex,
     atMs: v.atMs, description: describeSessionViolation(v), violationCount: ctx.violationCount,
     repro: {
-      command: `matchbench run ${shellWord(ctx.scenarioFile)} --seed ${seed} --target ${shellWord(targetFlag(ctx.target))}`,
+      command: runReproCommand(ctx),
       prefix, shrunk, reproduced, omittedBefore, commands: commands.slice(omittedBefore).map(reproCommand),
     },
   };

@@ -548,15 +548,13 @@ function assemble(p: Parts): RunOutput {
     violations.push(...feedCheck.first.map(describeFeedViolation));
     if (feedCheck.count > feedCheck.first.length) violations.push(`feed: … and ${feedCheck.count - feedCheck.first.length} more`);
   }
-  const violation = sessionCheck.first !== undefined ? sessionViolationFile(sessionCheck.first, { scenario,
-    scenarioFile: options.scenarioFile, scenarioHash: options.scenarioHash, seed: options.seed, target: p.target,
+  // What every violation file's repro command runs again: this scenario, seed, target, and shard if it is one.
+  const run = { scenario, scenarioFile: options.scenarioFile, scenarioHash: options.scenarioHash, seed: options.seed, target: p.target,
+    shard: options.shard };
+  const violation = sessionCheck.first !== undefined ? sessionViolationFile(sessionCheck.first, { ...run,
     symbols: scenarioSymbols(scenario), violationCount: sessionCheck.count })
-    : differential?.first !== undefined ? differentialViolationFile(differential.first, { scenario,
-      scenarioFile: options.scenarioFile, scenarioHash: options.scenarioHash, seed: options.seed, target: p.target,
-      violationCount: differential.violations.length })
-    : feedCheck.first[0] === undefined ? undefined : feedViolationFile(feedCheck.first[0], { scenario,
-      scenarioFile: options.scenarioFile, scenarioHash: options.scenarioHash, seed: options.seed, target: p.target,
-      violationCount: feedCheck.count });
+    : differential?.first !== undefined ? differentialViolationFile(differential.first, { ...run, violationCount: differential.violations.length })
+    : feedCheck.first[0] === undefined ? undefined : feedViolationFile(feedCheck.first[0], { ...run, violationCount: feedCheck.count });
   const errors = [...p.errors, ...driverResults.flatMap((r) => r.errors)];
   for (const c of p.feedClasses) for (const e of c.errors.slice(0, 5)) errors.push(`${c.class} subscriber: ${e}`);
 
