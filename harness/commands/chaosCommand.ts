@@ -6,7 +6,7 @@ import { formatChaosReport } from '../chaos/formatChaosReport.js';
 import { TargetError } from '../clients/TargetError.js';
 import { CHAOS_DEFAULTS, runChaos } from '../chaos/runChaos.js';
 import { ExitCode } from '../exitCodes.js';
-import { defaultRunDir } from './scenarioRunEdges.js';
+import { defaultRunDir, scenarioProblemLines } from './scenarioRunEdges.js';
 import { loadScenario } from '../scenario/loadScenario.js';
 
 interface ChaosArgs {
@@ -52,7 +52,7 @@ export const chaosCommand: CommandModule<object, ChaosArgs> = {
   handler: async (a) => {
     const loaded = await loadScenario(a.scenario);
     if (!loaded.ok) {
-      process.stderr.write(`matchbench chaos: ${a.scenario}:\n${loaded.problems.map((p) => `  ${p}`).join('\n')}\n`);
+      process.stderr.write(scenarioProblemLines(a.scenario, loaded.problems).map((l) => `matchbench chaos: ${l}\n`).join(''));
       process.exitCode = ExitCode.Usage;
       return;
     }

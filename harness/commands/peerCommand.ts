@@ -6,6 +6,7 @@ import { loadScenario } from '../scenario/loadScenario.js';
 import type { FixPeerMode } from '../targets/fix/FixTestPeer.testkit.js';
 import type { SoupPeerMode } from '../targets/soup/SoupTestPeer.testkit.js';
 import { defaultSymbols } from './engineCommand.js';
+import { scenarioProblemLines } from './scenarioRunEdges.js';
 
 /** The engines `matchbench peer` can stand in for. */
 export const PEER_KINDS = ['soup', 'fix', 'example-exchange'] as const;
@@ -99,7 +100,7 @@ export const peerCommand: CommandModule<object, PeerArgs> = {
     if (a.scenario !== undefined) {
       const loaded = await loadScenario(a.scenario);
       if (!loaded.ok) {
-        process.stderr.write(`matchbench peer: ${a.scenario}:\n${loaded.problems.map((p) => `  ${p}`).join('\n')}\n`);
+        process.stderr.write(scenarioProblemLines(a.scenario, loaded.problems).map((l) => `matchbench peer: ${l}\n`).join(''));
         process.exitCode = ExitCode.Usage;
         return;
       }
