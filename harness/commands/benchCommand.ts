@@ -13,6 +13,7 @@ import { RING_BENCH_DEFAULTS, runRingBench } from '../bench/ringBench.js';
 import { WAIT_STRATEGY_NAMES, type WaitStrategyName } from '../../engine/matcherWorkerProtocol.js';
 import { validateRingBufferRequest } from '../../engine/ring/RingBuffer.js';
 import { ExitCode } from '../exitCodes.js';
+import { flagProblem } from './flagProblem.js';
 import { appliedV8Flags, tuneV8 } from '../v8Tuning.js';
 
 interface MatcherArgs {
@@ -220,8 +221,8 @@ const fanout: CommandModule<object, FanoutArgs> = {
     .option('seed', { type: 'number', default: FANOUT_BENCH_DEFAULTS.seed, describe: 'Seed of the recorded feed and the subscribers' })
     .option('json', { type: 'boolean', default: false, describe: 'Print the results as one JSON object on stdout' })
     .check((a) => {
-      const flag = (name: string): string => (name === 'ratesHz' ? 'rates' : name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`));
-      const problems = fanoutBenchProblems(fanoutOptions(a)).map((p) => p.replace(/^[a-zA-Z]+/, (name) => `--${flag(name)}`));
+      const names = new Set(Object.keys(FANOUT_BENCH_DEFAULTS));
+      const problems = fanoutBenchProblems(fanoutOptions(a)).map((p) => flagProblem(p, names, { ratesHz: 'rates' }));
       if (problems.length > 0) throw new Error(problems.join('\n'));
       return true;
     }),

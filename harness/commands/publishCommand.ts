@@ -3,6 +3,7 @@ import { loadFeedLayout } from '../feeds/loadFeedLayout.js';
 import { playMoldFeed, playMoldFeedProblems, type PlayMoldFeedOptions } from '../feeds/mold/playMoldFeed.js';
 import { parseHostPort } from '../scenario/parseTarget.js';
 import { ExitCode } from '../exitCodes.js';
+import { flagProblem } from './flagProblem.js';
 
 interface PublishArgs {
   layout: string;
@@ -57,11 +58,9 @@ export const publishCommand: CommandModule<object, PublishArgs> = {
       ...(a['multicast-interface'] === undefined ? {} : { multicastInterface: a['multicast-interface'] }),
       onReady: (port) => process.stderr.write(`publishing to ${a.to}; re-requests to 127.0.0.1:${port}\n`),
     };
-    // Option names in the problems become the flags the user typed (perPacket → --per-packet).
-    const flag = (name: string): string => `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
     if (options !== undefined) {
-      problems.push(...playMoldFeedProblems(options).map((p) => p.replace(/^(messages|perPacket|packetsPerSecond|retransmitPort|lingerMs|drop|duplicate) /,
-        (_, name: string) => `${flag(name)} `)));
+      const flagged = new Set(['messages', 'perPacket', 'packetsPerSecond', 'retransmitPort', 'lingerMs', 'drop', 'duplicate']);
+      problems.push(...playMoldFeedProblems(options).map((p) => flagProblem(p, flagged)));
     }
     if (problems.length > 0 || options === undefined) {
       fail(problems);
