@@ -98,6 +98,8 @@ export async function playMoldFeed(o: PlayMoldFeedOptions): Promise<PlayMoldFeed
   const rng = Rng.stream(o.seed ?? 42, 0);
   const framing = o.layout.framing;
   const stamp = timestampWriter(o.layout, message.timestampField);
+  // Every message is the same frame but for its timestamp: encoded once, copied and stamped per message.
+  const template = encodeLayoutFrame(o.layout, { type: message.name });
   const publisher = await startMoldPublisher({ to: o.to, ...(o.retransmitPort === undefined ? {} : { retransmitPort: o.retransmitPort }),
     ...(framing.kind === 'moldudp64' && framing.firstSequence !== null ? { firstSequence: framing.firstSequence } : {}),
     ...(o.multicastInterface === undefined ? {} : { multicastInterface: o.multicastInterface }) });
@@ -109,7 +111,7 @@ export async function playMoldFeed(o: PlayMoldFeedOptions): Promise<PlayMoldFeed
     const startedMs = performance.now();
     for (let sent = 0; sent < total; sent += perPacket) {
       const frames: Uint8Array[] = [];
-      for (let i = sent; i < Math.min(total, sent + perPacket); i++) frames.push(stamp(encodeLayoutFrame(o.layout, { type: message.name })));
+      for (let i = sent; i < Math.min(total, sent + perPacket); i++) frames.push(stamp(template.slice()));
       const packet = publisher.packet(frames);
       packets++;
       if (rng.chance(drop)) {
