@@ -55,6 +55,43 @@ describe('FrameReader', () => {
     );
   });
 
+  it(`yields the same messages from chunks read into one reused buffer, stopping early at times, with retainUnread after each (seed ${SEED})`, () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.nat({ max: goldenFrames.length - 1 }), { minLength: 1, maxLength: 30 }),
+        fc.array(fc.nat(), { maxLength: 40 }),
+        fc.array(fc.nat({ max: 3 }), { minLength: 1, maxLength: 10 }),
+        (picks, cuts, stops) => {
+          const stream = concat(picks.map((i) => goldenFrames[i]!));
+          const points = [...new Set(cuts.map((c) => c % stream.length))].sort((a, b) => a - b);
+          const reused = new Uint8Array(stream.length);
+          const reader = new FrameReader();
+          const received: Message[] = [];
+          let from = 0;
+          for (const [k, to] of [...points, stream.length].entries()) {
+            // A socket read into the same memory every time (net's onread), after wiping the last read.
+            reused.fill(0xee);
+            reused.set(stream.subarray(from, to), 0);
+            reader.push(reused.subarray(0, to - from));
+            from = to;
+            // Sometimes the caller stops after a few frames (a session event), leaving the rest of the chunk unread.
+            const stopAfter = stops[k % stops.length]!;
+            for (let n = 0; stopAfter === 0 || n < stopAfter; n++) {
+              const m = reader.next();
+              if (m === undefined) break;
+              received.push(m);
+            }
+            reader.retainUnread();
+          }
+          reused.fill(0xee);
+          received.push(...drain(reader));
+          expect(received).toEqual(picks.map((i) => goldenMessages[i]!.message));
+        },
+      ),
+      { seed: SEED, numRuns: 500 },
+    );
+  });
+
   it('yields every frame when fed one byte at a time', () => {
     const reader = new FrameReader();
     const received: Message[] = [];

@@ -170,6 +170,21 @@ export class FrameReader {
     }
   }
 
+  /**
+   * Copies whatever the reader still holds of pushed chunks (unread bytes of the current chunk
+   * and the queued ones) into memory of its own, so the caller may overwrite its buffers. A
+   * no-op after a drain loop that ran until `nextFrameSpan` returned 0 (a split frame's start is
+   * already in the staging buffer then), so a reader of a socket that reads into one reused
+   * buffer (`onread`) calls it after every chunk at no cost in the common case.
+   */
+  retainUnread(): void {
+    if (this.#position < this.#chunk.length) {
+      this.#chunk = this.#chunk.slice(this.#position);
+      this.#position = 0;
+    }
+    for (let i = 0; i < this.#queued.length; i++) this.#queued[i] = (this.#queued[i] as Uint8Array).slice();
+  }
+
   /** The error that failed the reader, if any. */
   get failure(): ProtocolError | undefined {
     return this.#failure;
