@@ -33,6 +33,8 @@ export interface EngineSample {
   readonly snapshotsAnswered: number;
   readonly maxQueuedBytes: number;
   readonly disconnects: Readonly<Record<string, number>>;
+  /** Subscribers connected now for which the engine has dropped at least one frame (over their cap at some point). */
+  readonly subscribersDropping: number;
 }
 
 /** Engine process → parent. */
@@ -64,6 +66,7 @@ function sample(e: FanoutEngine): EngineSample {
     rssBytes, maxRssBytes: max, lastSequence: stats.feed.lastSequence, subscribers: stats.subscribers, framesSent: stats.feed.framesSent,
     bytesSent: stats.feed.bytesSent, framesDropped: stats.feed.framesDropped, snapshotsAnswered: stats.feed.snapshotsAnswered,
     maxQueuedBytes: stats.maxQueuedBytes, disconnects: stats.disconnects,
+    subscribersDropping: stats.perSubscriber.reduce((n, s) => n + (s.framesDropped > 0 ? 1 : 0), 0),
   };
 }
 

@@ -10,7 +10,8 @@ import { formatFanoutBench } from './formatFanoutBench.js';
 
 // The engine process, the pool threads and the CLI run from dist/ (npm test builds first).
 const cli = fileURLToPath(new URL('../../dist/harness/cli.js', import.meta.url));
-const tiny = { subscribers: 20, ratesHz: [500, 1_000], stepMs: 300, warmupMs: 100, drainMs: 300, feedOperationsPerSymbol: 2_000, feedSymbols: 2, workers: 1 };
+const tiny = { subscribers: 20, ratesHz: [500, 1_000], stepMs: 300, warmupMs: 100, drainMs: 300, feedOperationsPerSymbol: 2_000, feedSymbols: 2, workers: 1,
+  slowFillMs: 1_500, slowFillRateHz: 5_000, ratioWindows: 3, ratioWindowMs: 300 };
 
 describe('fan-out benchmark', () => {
   it('runs a tiny fan-out: baseline and two steps, every check passing', async () => {
@@ -36,8 +37,18 @@ describe('fan-out benchmark', () => {
     expect(result.books.equal).toBe(result.books.compared);
     expect(result.engineRss.limitBytes).toBe(20 * FANOUT_BENCH_DEFAULTS.capBytes + 200 * 1024 * 1024);
     expect(result.engineRss.maxBytes).toBeGreaterThan(0);
-    expect(result.fastP99RatioWithSlow).toBeGreaterThan(0);
+    // The first rate without and with the slow subscribers ran three windows each; the ratio is of their medians.
+    const median = (xs: readonly number[] | undefined): number => [...(xs ?? [])].sort((a, b) => a - b)[1] as number;
+    expect(result.baseline.fastWindowP99Ns).toHaveLength(3);
+    expect(first?.fastWindowP99Ns).toHaveLength(3);
+    expect(result.steps[1]?.fastWindowP99Ns).toBeUndefined();
+    expect(result.fastP99RatioWithSlow).toBeCloseTo(median(first?.fastWindowP99Ns) / median(result.baseline.fastWindowP99Ns), 9);
     expect(lines.some((l) => l.startsWith('baseline (fast only):'))).toBe(true);
+    // The fill ran after the slow and stalled subscribers connected, in whole plays of at most 1.5 s in all (plus one play's overrun).
+    expect(result.slowFill).toMatchObject({ rateHz: 5_000, subscribers: 5 });
+    expect(result.slowFill?.ms).toBeGreaterThanOrEqual(1_000);
+    expect(result.slowFill?.ms).toBeLessThan(4_000);
+    expect(lines.some((l) => l.startsWith('fill: 5.0 k/s for '))).toBe(true);
     const text = formatFanoutBench(result, 'test machine');
     expect(text).toContain('| baseline (fast only) | 15');
     expect(text).toContain('check: no CRC or protocol error');
@@ -50,7 +61,7 @@ describe('fan-out benchmark', () => {
       classes: { fast: { subscribers: 1, active: 1, feedFrames: 100, gaps: fastGaps, gapFrames: fastGaps * 3, protocolErrors: 0, snapshotsReceived: 0,
         disconnects: 0, behindHeadFrames: 0, latency: { count: 1, minNs: 1, meanNs: 1, p50Ns: 1, p90Ns: 1, p99Ns: 1, p999Ns: 1, p9999Ns: 1, maxNs: 1 } } },
       engine: { rssBytes: 1, maxRssBytes: 1, lastSequence: 100, subscribers: 1, framesSent: 100, bytesSent: 1, framesDropped: 0, snapshotsAnswered: 0,
-        maxQueuedBytes: 0, disconnects: {} },
+        maxQueuedBytes: 0, disconnects: {}, subscribersDropping: 0 },
     });
     const fast = (books: Record<string, Record<string, number>>, protocolErrors = 0): SubscriberClassResult => ({
       class: 'fast', subscribers: 1, active: 1, counts: { ...emptyFeedCounts(), protocolErrors, checksumErrors: protocolErrors }, endReasons: {},
@@ -58,7 +69,7 @@ describe('fan-out benchmark', () => {
       minLastFeedSequence: 100, maxLastFeedSequence: 100, books, inexactBooks: 0,
     });
     const base = { options: FANOUT_BENCH_DEFAULTS, counts: { fast: 1, slow: 0, stalled: 0 }, feed: { frames: 1, symbols: 1 }, engineClockOffsetNs: 0,
-      digests: { 1: 'a' }, caughtUp: true, finalSample: step('x', true, 0).engine };
+      digests: { 1: 'a' }, caughtUp: true, finalSample: step('x', true, 0).engine, slowFill: null };
     const ok = summarizeRun({ ...base, baseline: step('baseline', true, 0), steps: [step('step 1', true, 0), step('step 2', false, 9)], finals: [fast({ 1: { a: 1 } })] });
     expect(ok.problems).toEqual([]);
     expect(ok.highestKeptUpRateHz).toBe(1_000);
@@ -80,7 +91,8 @@ describe('fan-out benchmark', () => {
   });
 
   it('prints one JSON object from `matchbench bench fanout --json` and exits 0; bad flags exit 2', () => {
-    const r = spawnSync(process.execPath, [cli, 'bench', 'fanout', '--subscribers', '10', '--rates', '500', '--step-ms', '200', '--warmup-ms', '0', '--json'],
+    const r = spawnSync(process.execPath, [cli, 'bench', 'fanout', '--subscribers', '10', '--rates', '500', '--step-ms', '200', '--warmup-ms', '0',
+      '--ratio-windows', '1', '--ratio-window-ms', '200', '--slow-fill-ms', '0', '--json'],
       { encoding: 'utf8', timeout: 60_000 });
     expect(r.stderr).toContain('baseline (fast only)');
     expect(r.status).toBe(ExitCode.Ok);

@@ -48,8 +48,26 @@ export interface FanoutBenchOptions {
   readonly stalledFraction: number;
   /** What a slow subscriber reads per second, bytes. Default 65,536. */
   readonly slowBytesPerSecond: number;
-  /** Feed rates to try, frames per second (each frame goes to every subscriber), ascending. Default 5 k, 10 k, 15 k, 20 k, 30 k, 40 k. */
+  /** Feed rates to try, frames per second (each frame goes to every subscriber), ascending. Default 5 k to 40 k in steps of 5 k. */
   readonly ratesHz: readonly number[];
+  /**
+   * After the slow and stalled subscribers connect, the feed plays at `slowFillRateHz` (in steps of
+   * a second, at most `slowFillMs` in all) until the engine has dropped frames for every one of
+   * them: until their socket buffers are full and the engine's cap is what holds them back, the
+   * steady state of a slow consumer. Before that the kernel takes everything written to them (4 MiB
+   * of send buffer per socket here, more on the receiving side), so for tens of seconds at 5 k/s a
+   * stalled subscriber costs the engine a write per batch like a fast one. 0 skips the fill.
+   * Defaults 20,000 ms and 20,000 frames/s.
+   */
+  readonly slowFillMs: number;
+  readonly slowFillRateHz: number;
+  /**
+   * The baseline and step 1 (the first rate without and with the slow and stalled subscribers) run
+   * `ratioWindows` windows of `ratioWindowMs` each instead of one `stepMs`, and the p99 ratio
+   * compares the medians of the windows' fast p99s. Defaults 5 and 1,000 ms.
+   */
+  readonly ratioWindows: number;
+  readonly ratioWindowMs: number;
   /** Length of each step, and of the baseline, ms. Default 3,000. */
   readonly stepMs: number;
   /** Untimed warm-up at the first rate before the baseline, ms. Default 1,000. */
@@ -96,7 +114,11 @@ export const FANOUT_BENCH_DEFAULTS: FanoutBenchOptions = {
   slowFraction: 0.2,
   stalledFraction: 0.05,
   slowBytesPerSecond: 65_536,
-  ratesHz: [5_000, 10_000, 15_000, 20_000, 30_000, 40_000],
+  ratesHz: [5_000, 10_000, 15_000, 20_000, 25_000, 30_000, 35_000, 40_000],
+  slowFillMs: 20_000,
+  slowFillRateHz: 20_000,
+  ratioWindows: 5,
+  ratioWindowMs: 1_000,
   stepMs: 3_000,
   warmupMs: 1_000,
   flushIntervalMs: 0,
@@ -150,6 +172,17 @@ export interface FanoutStep {
   readonly notKeptUpBecause: readonly string[];
   readonly classes: Readonly<Partial<Record<SubscriberClass, FanoutClassStep>>>;
   readonly engine: EngineSample;
+  /** Fast subscribers' feed-latency p99 in each window of a windowed step (the baseline and step 1, see `ratioWindows`), ns. */
+  readonly fastWindowP99Ns?: readonly number[];
+}
+
+/** What the fill before the steps did (see `slowFillMs`). */
+export interface SlowFill {
+  readonly ms: number;
+  readonly rateHz: number;
+  /** Slow and stalled subscribers the engine had dropped frames for when the fill ended, of `subscribers`. */
+  readonly dropping: number;
+  readonly subscribers: number;
 }
 
 /** What {@link runFanoutBench} returns. */
@@ -160,12 +193,14 @@ export interface FanoutBenchResult {
   /** Engine clock minus subscriber clock (from the processes' time origins), ns. */
   readonly engineClockOffsetNs: number;
   readonly baseline: FanoutStep;
+  /** The fill after the slow and stalled subscribers connected (see `slowFillMs`); null when skipped or there were none. */
+  readonly slowFill: SlowFill | null;
   readonly steps: readonly FanoutStep[];
   /** The highest rate kept up, frames per second per subscriber; null when none was. */
   readonly highestKeptUpRateHz: number | null;
   /** Frames per second delivered in total at that rate. */
   readonly deliveredFramesPerSecond: number | null;
-  /** Fast subscribers' feed-latency p99 at the first rate with the slow and stalled ones, over it without them. */
+  /** Fast subscribers' feed-latency p99 at the first rate with the slow and stalled ones, over it without them (medians of the windows' p99s). */
   readonly fastP99RatioWithSlow: number | null;
   /** Fast subscribers' gaps over the baseline and the steps kept up. */
   readonly fastGaps: number;
@@ -193,6 +228,10 @@ export function fanoutBenchProblems(o: FanoutBenchOptions): string[] {
   if (o.ratesHz.length === 0) problems.push('ratesHz must list at least one rate');
   o.ratesHz.forEach((rate, i) => positive(`ratesHz[${i}]`, rate));
   if (o.ratesHz.some((rate, i) => i > 0 && rate <= (o.ratesHz[i - 1] ?? 0))) problems.push('ratesHz must be ascending');
+  int('slowFillMs', o.slowFillMs, 0);
+  positive('slowFillRateHz', o.slowFillRateHz);
+  int('ratioWindows', o.ratioWindows, 1);
+  positive('ratioWindowMs', o.ratioWindowMs);
   positive('stepMs', o.stepMs);
   int('warmupMs', o.warmupMs, 0);
   positive('drainMs', o.drainMs);
@@ -305,18 +344,33 @@ export async function runFanoutBench(overrides: Partial<FanoutBenchOptions> = {}
     await intervals();
     // Frames the engine had handed to subscribers before the step, for the step's own count.
     let framesSent = (await engine.request({ type: 'stats' }, 'stats')).sample.framesSent;
-    const step = async (name: string, rateHz: number, withSlow: boolean): Promise<FanoutStep> => {
-      const played = await engine.request({ type: 'play', rateHz, durationMs: options.stepMs, flushIntervalMs: options.flushIntervalMs }, 'played');
-      await sleep(options.drainMs);
-      const classes = await intervals();
-      const result = describeStep(name, rateHz, withSlow, played.play, played.sample, classes, fast, framesSent, options);
-      framesSent = played.sample.framesSent;
-      progress(`${name}: ${formatRate(rateHz)}/s offered, ${formatRate(played.play.achievedRateHz)}/s published, ` +
+    // `windows` > 0: the step is that many plays of ratioWindowMs back to back, each window's fast p99 taken on its own.
+    const step = async (name: string, rateHz: number, withSlow: boolean, windows = 0): Promise<FanoutStep> => {
+      const plays: PlayResult[] = [];
+      const windowClasses: SubscriberClassResult[][] = [];
+      let sample: EngineSample | undefined;
+      for (let w = 0; w < Math.max(1, windows); w++) {
+        const durationMs = windows > 0 ? options.ratioWindowMs : options.stepMs;
+        const played = await engine.request({ type: 'play', rateHz, durationMs, flushIntervalMs: options.flushIntervalMs }, 'played');
+        plays.push(played.play);
+        sample = played.sample;
+        if (w + 1 === Math.max(1, windows)) await sleep(options.drainMs);
+        windowClasses.push(await intervals());
+      }
+      const classes = mergeWindows(windowClasses);
+      const windowP99Ns = windows > 0 ? windowClasses.map((c) => {
+        const encoded = c.find((x) => x.class === 'fast')?.latencyHistogram;
+        return encoded === undefined ? 0 : decodeLatency(encoded).getValueAtPercentile(99);
+      }) : undefined;
+      const last = sample as EngineSample;
+      const result = describeStep(name, rateHz, withSlow, joinPlays(plays), last, classes, fast, framesSent, options, windowP99Ns);
+      framesSent = last.framesSent;
+      progress(`${name}: ${formatRate(rateHz)}/s offered, ${formatRate(result.play.achievedRateHz)}/s published, ` +
         `${formatRate(result.deliveredFramesPerSecond)} frames/s delivered, fast p99 ${(result.classes.fast?.latency.p99Ns ?? 0) / 1e3} µs` +
         `${result.keptUp ? '' : ` — not kept up: ${result.notKeptUpBecause.join('; ')}`}`);
       return result;
     };
-    const baseline = await step('baseline (fast only)', firstRate, false);
+    const baseline = await step('baseline (fast only)', firstRate, false, options.ratioWindows);
 
     const slowGroups: SubscriberGroup[] = [
       { class: 'slow', count: slow, bytesPerSecond: options.slowBytesPerSecond },
@@ -327,10 +381,26 @@ export async function runFanoutBench(overrides: Partial<FanoutBenchOptions> = {}
       threads.push(slowThread);
       progress(`${slowThread.loggedIn} of ${slow + stalled} slow and stalled subscribers logged in`);
     }
+    let slowFill: SlowFill | null = null;
+    if (slowGroups.length > 0 && options.slowFillMs > 0) {
+      const startedMs = performance.now();
+      let dropping = 0;
+      while (performance.now() - startedMs < options.slowFillMs) {
+        const played = await engine.request({ type: 'play', rateHz: options.slowFillRateHz, durationMs: Math.min(1_000, options.slowFillMs),
+          flushIntervalMs: options.flushIntervalMs }, 'played');
+        dropping = played.sample.subscribersDropping;
+        if (dropping >= slow + stalled) break;
+      }
+      slowFill = { ms: Math.round(performance.now() - startedMs), rateHz: options.slowFillRateHz, dropping, subscribers: slow + stalled };
+      progress(`fill: ${formatRate(options.slowFillRateHz)}/s for ${slowFill.ms} ms; the engine dropped frames for ${dropping} of ` +
+        `${slow + stalled} slow and stalled subscribers${dropping >= slow + stalled ? '' : ` (bound of ${options.slowFillMs} ms reached)`}`);
+      await sleep(options.drainMs);
+      framesSent = (await engine.request({ type: 'stats' }, 'stats')).sample.framesSent;
+    }
     await intervals();
     const steps: FanoutStep[] = [];
     for (const [i, rateHz] of options.ratesHz.entries()) {
-      const s = await step(`step ${i + 1}`, rateHz, slowGroups.length > 0);
+      const s = await step(`step ${i + 1}`, rateHz, slowGroups.length > 0, i === 0 ? options.ratioWindows : 0);
       steps.push(s);
       if (!s.keptUp) break;
     }
@@ -350,7 +420,7 @@ export async function runFanoutBench(overrides: Partial<FanoutBenchOptions> = {}
     const final = await engine.request({ type: 'stats' }, 'stats');
     return summarizeRun({
       options: recorded, counts: { fast, slow, stalled }, feed: { frames: ready.feedFrames, symbols: ready.symbols.length }, engineClockOffsetNs,
-      baseline, steps, finals, digests, caughtUp, finalSample: final.sample,
+      baseline, slowFill, steps, finals, digests, caughtUp, finalSample: final.sample,
     });
   } finally {
     await Promise.all(threads.map((t) => t.terminate()));
@@ -369,8 +439,34 @@ function classStep(c: SubscriberClassResult | undefined, head: number): FanoutCl
   };
 }
 
+/** Consecutive windows of one step as one result: counts and latency added, the rest (who is logged in, where they are) from the last window. */
+function mergeWindows(windows: readonly (readonly SubscriberClassResult[])[]): SubscriberClassResult[] {
+  const last = windows.at(-1) ?? [];
+  return mergeClassResults(windows).map((merged) => {
+    const now = last.find((c) => c.class === merged.class);
+    return now === undefined ? merged : { ...merged, subscribers: now.subscribers, active: now.active, minLastFeedSequence: now.minLastFeedSequence,
+      maxLastFeedSequence: now.maxLastFeedSequence };
+  });
+}
+
+/** Consecutive plays at one rate as one. */
+function joinPlays(plays: readonly PlayResult[]): PlayResult {
+  const frames = plays.reduce((n, p) => n + p.frames, 0);
+  const elapsedMs = plays.reduce((n, p) => n + p.elapsedMs, 0);
+  const last = plays.at(-1) as PlayResult;
+  return { offeredRateHz: last.offeredRateHz, frames, elapsedMs, achievedRateHz: (frames * 1_000) / elapsedMs,
+    flushes: plays.reduce((n, p) => n + p.flushes, 0), lastSequence: last.lastSequence };
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid] as number : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
 function describeStep(name: string, rateHz: number, withSlow: boolean, play: PlayResult, sample: EngineSample,
-  classes: readonly SubscriberClassResult[], fastCount: number, framesSentBefore: number, options: FanoutBenchOptions): FanoutStep {
+  classes: readonly SubscriberClassResult[], fastCount: number, framesSentBefore: number, options: FanoutBenchOptions,
+  windowP99Ns?: readonly number[]): FanoutStep {
   const head = play.lastSequence;
   const byClass: Partial<Record<SubscriberClass, FanoutClassStep>> = {};
   for (const c of classes) {
@@ -390,6 +486,7 @@ function describeStep(name: string, rateHz: number, withSlow: boolean, play: Pla
   return {
     name, rateHz, withSlow, play, deliveredFrames, deliveredFramesPerSecond: deliveredFrames / seconds,
     engineFramesSentPerSecond: framesSent / seconds, keptUp: reasons.length === 0, notKeptUpBecause: reasons, classes: byClass, engine: sample,
+    ...(windowP99Ns === undefined ? {} : { fastWindowP99Ns: windowP99Ns }),
   };
 }
 
@@ -399,6 +496,7 @@ interface RunParts {
   readonly feed: FanoutBenchResult['feed'];
   readonly engineClockOffsetNs: number;
   readonly baseline: FanoutStep;
+  readonly slowFill: SlowFill | null;
   readonly steps: readonly FanoutStep[];
   readonly finals: readonly SubscriberClassResult[];
   readonly digests: Readonly<Record<number, string>>;
@@ -434,11 +532,15 @@ export function summarizeRun(parts: RunParts): FanoutBenchResult {
   const kept = steps.filter((s) => s.keptUp);
   const highest = kept.at(-1);
   const withSlowFirst = steps[0];
-  const p99Without = baseline.classes.fast?.latency.p99Ns ?? 0;
-  const p99With = withSlowFirst?.classes.fast?.latency.p99Ns ?? 0;
+  // The median of the windows' p99s where there are windows: one stall of a second (a GC, the scheduler) moves one window, not the figure.
+  const p99Of = (s: FanoutStep | undefined): number =>
+    (s?.fastWindowP99Ns !== undefined && s.fastWindowP99Ns.length > 0 ? median(s.fastWindowP99Ns) : s?.classes.fast?.latency.p99Ns ?? 0);
+  const p99Without = p99Of(baseline);
+  const p99With = p99Of(withSlowFirst);
   const maxRss = Math.max(parts.finalSample.maxRssBytes, baseline.engine.maxRssBytes, ...steps.map((s) => s.engine.maxRssBytes));
   return {
-    options: parts.options, counts: parts.counts, feed: parts.feed, engineClockOffsetNs: parts.engineClockOffsetNs, baseline, steps,
+    options: parts.options, counts: parts.counts, feed: parts.feed, engineClockOffsetNs: parts.engineClockOffsetNs, baseline,
+    slowFill: parts.slowFill, steps,
     highestKeptUpRateHz: highest?.rateHz ?? null,
     deliveredFramesPerSecond: highest?.deliveredFramesPerSecond ?? null,
     fastP99RatioWithSlow: p99Without > 0 && withSlowFirst !== undefined ? p99With / p99Without : null,

@@ -3,6 +3,8 @@ import { formatRate, type FanoutBenchResult, type FanoutStep } from './fanoutBen
 const us = (ns: number): string => (ns / 1e3 >= 100 ? (ns / 1e3).toFixed(0) : (ns / 1e3).toFixed(1));
 const mib = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
 const count = (x: number): string => x.toLocaleString('en-US');
+/** A windowed step's fast p99 per window, µs. */
+const windows = (s: FanoutStep | undefined): string => (s?.fastWindowP99Ns ?? []).map((ns) => us(ns)).join(' ') || '-';
 
 /** The fan-out benchmark's result as text: one row per step, then the targets of issue 3 and the checks. */
 export function formatFanoutBench(result: FanoutBenchResult, machine: string): string {
@@ -39,9 +41,13 @@ export function formatFanoutBench(result: FanoutBenchResult, machine: string): s
     `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`,
     ...rows.map(line),
     '',
+    ...(result.slowFill === null ? [] : [`before step 1: the feed played at ${formatRate(result.slowFill.rateHz)}/s for ${count(result.slowFill.ms)} ms, ` +
+      `until the engine had dropped frames for ${result.slowFill.dropping} of the ${result.slowFill.subscribers} slow and stalled subscribers ` +
+      `(their socket buffers full: the steady state the steps measure)`]),
     `highest rate kept up: ${result.highestKeptUpRateHz === null ? 'none' : `${formatRate(result.highestKeptUpRateHz)} frames/s to each subscriber`}`,
     `delivered in total at that rate: ${delivered === null ? '-' : `${formatRate(delivered)} frames/s`} (target ≥ 20 M: ${verdict(delivered !== null && delivered >= 20e6)})`,
-    `fast p99 with the slow and stalled subscribers / without, at ${formatRate(o.ratesHz[0] ?? 0)}/s: ` +
+    `fast p99 with the slow and stalled subscribers / without, at ${formatRate(o.ratesHz[0] ?? 0)}/s ` +
+      `(medians of ${o.ratioWindows} windows of ${count(o.ratioWindowMs)} ms: ${windows(result.steps[0])} / ${windows(result.baseline)} µs): ` +
       `${ratio === null ? '-' : `${ratio.toFixed(2)}x`} (target ≤ 1.10: ${result.baseline.keptUp && result.steps[0]?.keptUp === true
         ? verdict(ratio !== null && ratio <= 1.1) : 'not comparable, the baseline or the first step was not kept up'})`,
     `fast gaps while keeping up: ${result.fastGaps} (target 0: ${verdict(result.fastGaps === 0)})`,

@@ -188,6 +188,10 @@ interface FanoutArgs {
   'slow-bytes-per-second': number;
   rates: number[];
   'step-ms': number;
+  'slow-fill-ms': number;
+  'ratio-windows': number;
+  'ratio-window-ms': number;
+  'slow-fill-rate': number;
   'warmup-ms': number;
   'drain-ms': number;
   'flush-interval-ms': number;
@@ -209,6 +213,12 @@ const fanout: CommandModule<object, FanoutArgs> = {
     .option('slow-bytes-per-second', { type: 'number', default: FANOUT_BENCH_DEFAULTS.slowBytesPerSecond, describe: 'What a slow subscriber reads per second' })
     .option('rates', { type: 'number', array: true, default: [...FANOUT_BENCH_DEFAULTS.ratesHz], describe: 'Feed rates to try, frames/s to each subscriber, ascending' })
     .option('step-ms', { type: 'number', default: FANOUT_BENCH_DEFAULTS.stepMs, describe: 'Length of each rate step, ms' })
+    .option('slow-fill-ms', { type: 'number', default: FANOUT_BENCH_DEFAULTS.slowFillMs,
+      describe: 'Before the steps, longest time the feed plays until the engine drops frames for every slow and stalled subscriber, ms (0: skip)' })
+    .option('slow-fill-rate', { type: 'number', default: FANOUT_BENCH_DEFAULTS.slowFillRateHz, describe: 'Feed rate of that fill, frames/s' })
+    .option('ratio-windows', { type: 'number', default: FANOUT_BENCH_DEFAULTS.ratioWindows,
+      describe: 'Windows of the baseline and step 1; the p99 ratio compares the medians of their p99s' })
+    .option('ratio-window-ms', { type: 'number', default: FANOUT_BENCH_DEFAULTS.ratioWindowMs, describe: 'Length of each of those windows, ms' })
     .option('warmup-ms', { type: 'number', default: FANOUT_BENCH_DEFAULTS.warmupMs, describe: 'Untimed warm-up, ms' })
     .option('drain-ms', { type: 'number', default: FANOUT_BENCH_DEFAULTS.drainMs, describe: 'How far behind the head a fast subscriber may be after a step, ms' })
     .option('flush-interval-ms', { type: 'number', default: FANOUT_BENCH_DEFAULTS.flushIntervalMs,
@@ -222,7 +232,7 @@ const fanout: CommandModule<object, FanoutArgs> = {
     .option('json', { type: 'boolean', default: false, describe: 'Print the results as one JSON object on stdout' })
     .check((a) => {
       const names = new Set(Object.keys(FANOUT_BENCH_DEFAULTS));
-      const problems = fanoutBenchProblems(fanoutOptions(a)).map((p) => flagProblem(p, names, { ratesHz: 'rates' }));
+      const problems = fanoutBenchProblems(fanoutOptions(a)).map((p) => flagProblem(p, names, { ratesHz: 'rates', slowFillRateHz: 'slow-fill-rate' }));
       if (problems.length > 0) throw new Error(problems.join('\n'));
       return true;
     }),
@@ -238,7 +248,7 @@ const fanout: CommandModule<object, FanoutArgs> = {
 /** The flags of `bench fanout` as runFanoutBench options. */
 function fanoutOptions(a: FanoutArgs): FanoutBenchOptions {
   return { ...FANOUT_BENCH_DEFAULTS, subscribers: a.subscribers, slowFraction: a['slow-fraction'], stalledFraction: a['stalled-fraction'],
-    slowBytesPerSecond: a['slow-bytes-per-second'], ratesHz: a.rates, stepMs: a['step-ms'], warmupMs: a['warmup-ms'], drainMs: a['drain-ms'],
+    slowBytesPerSecond: a['slow-bytes-per-second'], ratesHz: a.rates, slowFillMs: a['slow-fill-ms'], slowFillRateHz: a['slow-fill-rate'], ratioWindows: a['ratio-windows'], ratioWindowMs: a['ratio-window-ms'], stepMs: a['step-ms'], warmupMs: a['warmup-ms'], drainMs: a['drain-ms'],
     flushIntervalMs: a['flush-interval-ms'], workers: a.workers, auditedFast: a['audited-fast'], capBytes: a['cap-bytes'], policy: a.policy, seed: a.seed };
 }
 
