@@ -1,6 +1,7 @@
 import type { Scenario } from '../scenario/Scenario.js';
 import type { DifferentialInvariant, DifferentialViolation } from './differentialCheck.js';
-import { MAX_PREFIX_COMMANDS, reproCommand, runReproCommand, targetFlag, type ReproCommand, type ViolationRun } from './sessionViolationFile.js';
+import { MAX_PREFIX_COMMANDS, reproCommand, type ReproCommand } from './sessionViolationFile.js';
+import { runReproCommand, targetFlag, type ViolationRun } from './violationRepro.js';
 
 /** violation.json's `schema` and `version` for a differential violation (the sibling of matchbench.session-violation). */
 export const DIFFERENTIAL_VIOLATION_SCHEMA = 'matchbench.differential-violation';

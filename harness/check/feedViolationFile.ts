@@ -1,6 +1,6 @@
 import type { Scenario } from '../scenario/Scenario.js';
 import { describeFeedViolation, type FeedInvariant, type FeedViolation } from './snapshotInvariants.js';
-import { runReproCommand, targetFlag, type ViolationRun } from './sessionViolationFile.js';
+import { runReproCommand, targetFlag, type ViolationRun } from './violationRepro.js';
 
 /** violation.json's `schema` and `version` for a feed (BOOK_SNAPSHOT) violation, the sibling of matchbench.session-violation. */
 export const FEED_VIOLATION_SCHEMA = 'matchbench.feed-violation';
