@@ -6,6 +6,7 @@ import { JournalError } from '../../engine/journal/journalFormat.js';
 import { MATCHER_THREAD_DEFAULTS } from '../../engine/MatcherThread.js';
 import { WAIT_STRATEGY_NAMES, type WaitStrategyName } from '../../engine/matcherWorkerProtocol.js';
 import { ExitCode } from '../exitCodes.js';
+import { untilStopSignal } from './untilStopSignal.js';
 
 interface EngineArgs {
   host: string | undefined;
@@ -138,13 +139,9 @@ export const engineCommand: CommandModule<object, EngineArgs> = {
     }
     log(`engine ready: ${symbols.length} symbol(s); order entry ${host}:${engine.orderEntry.port}, market data ${host}:${engine.marketData.port}, ` +
       `http ${host}:${engine.http?.port ?? '-'}`);
-    await new Promise<void>((resolve) => {
-      const stop = (signal: string): void => {
-        log(`${signal}: stopping (journal flushed, subscribers sent LOGOUT)`);
-        void engine.stop().then(resolve);
-      };
-      process.once('SIGINT', () => stop('SIGINT'));
-      process.once('SIGTERM', () => stop('SIGTERM'));
+    await untilStopSignal((signal) => {
+      log(`${signal}: stopping (journal flushed, subscribers sent LOGOUT)`);
+      return engine.stop();
     });
     log(`stopped after ${engine.processed} commands`);
   },

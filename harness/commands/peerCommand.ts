@@ -7,6 +7,7 @@ import type { FixPeerMode } from '../targets/fix/FixTestPeer.testkit.js';
 import type { SoupPeerMode } from '../targets/soup/SoupTestPeer.testkit.js';
 import { defaultSymbols } from './engineCommand.js';
 import { scenarioProblemLines } from './scenarioRunEdges.js';
+import { untilStopSignal } from './untilStopSignal.js';
 
 /** The engines `matchbench peer` can stand in for. */
 export const PEER_KINDS = ['soup', 'fix', 'example-exchange'] as const;
@@ -119,13 +120,9 @@ export const peerCommand: CommandModule<object, PeerArgs> = {
       throw error;
     }
     process.stdout.write(`peer ready: ${a.kind} (mode ${a.mode}), ${symbols.length} symbol(s); --target ${peer.target}\n`);
-    await new Promise<void>((resolve) => {
-      const stop = (signal: string): void => {
-        process.stdout.write(`${signal}: stopping; saw ${peer.counts()}\n`);
-        void peer.stop().then(resolve);
-      };
-      process.once('SIGINT', () => stop('SIGINT'));
-      process.once('SIGTERM', () => stop('SIGTERM'));
+    await untilStopSignal((signal) => {
+      process.stdout.write(`${signal}: stopping; saw ${peer.counts()}\n`);
+      return peer.stop();
     });
   },
 };
