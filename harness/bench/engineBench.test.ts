@@ -83,7 +83,7 @@ describe('runEngineBench', () => {
   it('refuses bad options, naming every problem at once', async () => {
     await expect(runEngineBench({ connections: 0, latencyLoadFraction: 2, warmupMs: 9_000 })).rejects.toThrow(
       'invalid engine benchmark options: connections must be an integer in 1..1000, got 0; latencyLoadFraction must be in (0, 1], ' +
-        'got 2; warmupMs (9000) must be below throughputDurationMs (5000); clientThreads (1) must not exceed connections (0)');
+        'got 2; warmupMs (9000) must be below throughputDurationMs (8000); clientThreads (1) must not exceed connections (0)');
     expect(engineBenchOptionProblems(ENGINE_BENCH_DEFAULTS)).toEqual([]);
   });
 });
