@@ -2,34 +2,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { symbolConfig } from '../../engine/book/SymbolConfig.js';
 import { monotonicNowNs } from '../../engine/gateway/monotonicNowNs.js';
 import { LyingEngine, type Misbehaviour } from '../check/LyingEngine.testkit.js';
-import { parseScenario } from '../scenario/loadScenario.js';
 import { OrderEntryDriver } from './OrderEntryDriver.js';
+import { driverTestScenario } from '../targets/driverTestScenario.testkit.js';
 
 // 6 s of load: a run that ends on a verdict ends well before it.
-const YAML = `
-version: 1
-name: misbehaving-tcp
-seed: 3
-symbols: { count: 2, tickSize: 1, startMid: 10000, minPrice: 5000, maxPrice: 15000, maxQuantity: 100000 }
-defaults:
-  price: { volatility: 2, drift: 0 }
-  mix: { limitGtc: 0.6, limitIoc: 0.1, limitFok: 0.05, market: 0.05, cancel: 0.15, replace: 0.05 }
-  offsets: { mean: 1, sd: 4 }
-  quantity: { median: 20, sigma: 0.8, min: 1, max: 500 }
-  cancelAfter: 300ms
-phases:
-  - { name: one, duration: 6s, rate: 200 }
-clients:
-  orderEntry: 2
-  workers: 1
-  marketData: []
-thresholds:
-  - order_rtt.p99 < 10s
-target: embedded
-`;
-const parsed = parseScenario(YAML, 'misbehaving-tcp.yaml');
-if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
-const scenario = parsed.scenario;
+const scenario = driverTestScenario({ name: 'misbehaving-tcp', seed: 3, mix: { limitGtc: 0.6, limitIoc: 0.1, limitFok: 0.05, market: 0.05, cancel: 0.15, replace: 0.05 },
+  offsets: { mean: 1, sd: 4 }, cancelAfter: '300ms', duration: '6s' });
 /** The same in 2 s, for runs that go to the end. */
 const short = { ...scenario, phases: scenario.phases.map((p) => ({ ...p, durationMs: 2_000 })) };
 // The scenario's symbols, as runScenario's scenarioSymbols makes them (not imported: this file tests the driver alone).

@@ -3,36 +3,12 @@ import { CommandKind } from '../../engine/book/Command.js';
 import { monotonicNowNs } from '../../engine/gateway/monotonicNowNs.js';
 import { ClientFlow } from '../generate/ClientFlow.js';
 import type { FlowOrder } from '../generate/FlowOrder.js';
-import { parseScenario } from '../scenario/loadScenario.js';
 import type { Scenario } from '../scenario/Scenario.js';
 import { MainThreadOrderDriver, type MainThreadSession, type SentRequest } from './MainThreadOrderDriver.js';
-
-const SCENARIO = `
-version: 1
-name: skeleton-tiny
-seed: 3
-symbols: { count: 2, tickSize: 1, startMid: 10000, minPrice: 5000, maxPrice: 15000, maxQuantity: 100000 }
-defaults:
-  price: { volatility: 2, drift: 0 }
-  mix: { limitGtc: 0.7, limitIoc: 0.1, limitFok: 0, market: 0, cancel: 0.2, replace: 0 }
-  offsets: { mean: 0, sd: 3 }
-  quantity: { median: 20, sigma: 0.8, min: 1, max: 500 }
-  cancelAfter: 100ms
-phases:
-  - { name: one, duration: 1s, rate: 200 }
-clients:
-  orderEntry: 2
-  workers: 1
-  marketData: []
-thresholds:
-  - order_rtt.p99 < 10s
-target: embedded
-`;
+import { driverTestScenario } from './driverTestScenario.testkit.js';
 
 function scenario(): Scenario {
-  const parsed = parseScenario(SCENARIO, 'skeleton-tiny.yaml');
-  if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
-  return parsed.scenario;
+  return driverTestScenario({ name: 'skeleton-tiny', seed: 3, mix: { limitGtc: 0.7, limitFok: 0, market: 0, replace: 0 }, cancelAfter: '100ms' });
 }
 
 /** How the in-memory engine answers each request. */

@@ -84,7 +84,7 @@ describe.each(['4.2', '4.4'] as const)('FIX %s against the jspurefix test peer',
 
   it('sends a replace\'s OrderQty as the new total: the fills so far plus the open quantity asked for', async () => {
     const p = await peer(version);
-    const replaces = driverTestScenario({ name: 'fix-replaces', seed: 5, cancelAfter: '200ms', cancel: 0.05, replace: 0.2, duration: '2s' });
+    const replaces = driverTestScenario({ name: 'fix-replaces', seed: 5, cancelAfter: '200ms', mix: { cancel: 0.05, replace: 0.2 }, duration: '2s' });
     const driver = await FixOrderDriver.connect({ scenario: replaces, seed: 5, target: target(version, p.port), drainTimeoutMs: 1_000,
       unresponsiveAfterMs: 1_500 });
     cleanups.push(() => driver.terminate());

@@ -2,7 +2,6 @@ import net from 'node:net';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TargetError } from '../../clients/TargetError.js';
 import { runScenario, scenarioSymbols } from '../../run/runScenario.js';
-import { parseScenario } from '../../scenario/loadScenario.js';
 import type { Scenario } from '../../scenario/Scenario.js';
 import { loadSoupMessageSet } from './loadSoupMessageSet.js';
 import { encodeLoginAccepted } from './soupBinTcp.js';
@@ -11,32 +10,11 @@ import { SoupMessageCodec, type SoupValues } from './SoupMessageCodec.js';
 import type { SoupMessageSet } from './SoupMessageSet.js';
 import { SoupOrderDriver, type SoupOrderDriverOptions } from './SoupOrderDriver.js';
 import { SoupTestPeer, type SoupPeerMode } from './SoupTestPeer.testkit.js';
+import { parseDriverTestScenario } from '../driverTestScenario.testkit.js';
 
 const MESSAGES = 'targets/soup/ouch42.yaml';
 
 // FOK orders are in their own test (OUCH 4.2 sends them as IOC with a minimum quantity); everything else (IOC, market, cancel, replace) is in.
-const SCENARIO = `
-version: 1
-name: soup-tiny
-seed: 5
-symbols: { count: 2, tickSize: 1, startMid: 10000, minPrice: 5000, maxPrice: 15000, maxQuantity: 100000 }
-defaults:
-  price: { volatility: 2, drift: 0 }
-  mix: { limitGtc: 0.6, limitIoc: 0.1, limitFok: 0, market: 0.05, cancel: 0.2, replace: 0.05 }
-  offsets: { mean: 0, sd: 3 }
-  quantity: { median: 20, sigma: 0.8, min: 1, max: 500 }
-  cancelAfter: 200ms
-phases:
-  - { name: one, duration: 1s, rate: 300 }
-clients:
-  orderEntry: 2
-  workers: 1
-  marketData: []
-thresholds:
-  - order_rtt.p99 < 10s
-target: embedded
-`;
-
 let set: SoupMessageSet;
 let scenario: Scenario;
 let scenarioHash: string;
@@ -44,10 +22,8 @@ beforeAll(async () => {
   const loaded = await loadSoupMessageSet(MESSAGES);
   if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
   set = loaded.messageSet;
-  const parsed = parseScenario(SCENARIO, 'soup-tiny.yaml');
-  if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
-  scenario = parsed.scenario;
-  scenarioHash = parsed.hash;
+  ({ scenario, hash: scenarioHash } = parseDriverTestScenario({ name: 'soup-tiny', seed: 5, mix: { limitGtc: 0.6, limitFok: 0 }, cancelAfter: '200ms',
+    rate: 300 }));
 });
 
 const cleanups: Array<() => Promise<unknown> | void> = [];
@@ -210,10 +186,9 @@ describe('SoupOrderDriver', () => {
   });
 
   it('sends a scenario\'s FOK orders through OUCH 4.2 (none left unsent) and the peer reads them as fill-or-kill', async () => {
-    const parsed = parseScenario(SCENARIO.replace('limitGtc: 0.6, limitIoc: 0.1, limitFok: 0,', 'limitGtc: 0.45, limitIoc: 0.1, limitFok: 0.15,'), 'soup-fok.yaml');
-    if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
+    const fok = parseDriverTestScenario({ name: 'soup-tiny', seed: 5, mix: { limitGtc: 0.45, limitFok: 0.15 }, cancelAfter: '200ms', rate: 300 }).scenario;
     const p = await peer('normal', { password: 'pw' });
-    const { result } = await drive(p.port, { scenario: parsed.scenario });
+    const { result } = await drive(p.port, { scenario: fok });
     expect(result.targetFailure).toBeUndefined();
     expect(result.errors).toEqual([]);
     expect(p.counts.fokOrders).toBeGreaterThan(10);
