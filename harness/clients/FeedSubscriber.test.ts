@@ -7,6 +7,7 @@ import { MessageType, type Message } from '../../engine/protocol/messages.js';
 import { startFanoutEngine, type FanoutEngine, type FanoutEngineOptions } from '../bench/fanoutBenchEngine.js';
 import { buildFanoutFeed } from '../bench/fanoutBenchFeed.js';
 import { FeedSubscriber, inProcessClockOffsetNs, type FeedSubscriberOptions } from './FeedSubscriber.js';
+import { until } from '../until.testkit.js';
 
 const feed = buildFanoutFeed({ symbols: 2, operationsPerSymbol: 3_000, seed: 7 });
 
@@ -32,14 +33,6 @@ function subscriber(options: Partial<FeedSubscriberOptions> & Pick<FeedSubscribe
   subscribers.push(s);
   s.start();
   return s;
-}
-
-async function until(predicate: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 /** Publishes `frames` in batches of `batch`, yielding to the event loop between them. */

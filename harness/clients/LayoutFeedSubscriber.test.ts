@@ -11,6 +11,7 @@ import { startLayoutFeedPublisher, type LayoutFeedPublisher } from '../feeds/Lay
 import { parseFeedLayout } from '../feeds/loadFeedLayout.js';
 import { latencyHistogram } from '../record/HistogramSet.js';
 import { LayoutFeedSubscriber } from './LayoutFeedSubscriber.js';
+import { until } from '../until.testkit.js';
 
 const loaded = parseFeedLayout(readFileSync(new URL('../../feeds/examples/itch-like.yaml', import.meta.url), 'utf8'));
 if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
@@ -28,14 +29,6 @@ function subscriber(port: number): LayoutFeedSubscriber {
   subscribers.push(s);
   s.start();
   return s;
-}
-
-async function until(predicate: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 describe('LayoutFeedSubscriber', () => {

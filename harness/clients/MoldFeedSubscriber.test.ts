@@ -12,6 +12,7 @@ import { parseFeedLayout } from '../feeds/loadFeedLayout.js';
 import { startMoldPublisher, type MoldPublisher } from '../feeds/mold/MoldPublisher.testkit.js';
 import { latencyHistogram } from '../record/HistogramSet.js';
 import { isMulticastGroup, MoldFeedSubscriber } from './MoldFeedSubscriber.js';
+import { until } from '../until.testkit.js';
 
 const text = readFileSync(new URL('../../feeds/examples/itch-mold.yaml', import.meta.url), 'utf8');
 
@@ -32,14 +33,6 @@ async function freeUdpPort(): Promise<number> {
   const port = probe.address().port;
   await new Promise<void>((resolve) => probe.close(() => resolve()));
   return port;
-}
-
-async function until(predicate: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 /** A subscriber on a free port, bound, and a publisher sending to it (re-requests answered, or not). */

@@ -18,6 +18,7 @@ import type { FeedLayout } from './FeedLayout.js';
 import { LayoutFeedReader, layoutFeedClassResult, type LayoutFeedReaderOptions } from './LayoutFeedReader.js';
 import { startLayoutFeedPublisher, type LayoutFeedPublisher } from './LayoutFeedPublisher.testkit.js';
 import { parseFeedLayout } from './loadFeedLayout.js';
+import { until } from '../until.testkit.js';
 
 function example(name: string): FeedLayout {
   const loaded = parseFeedLayout(readFileSync(new URL(`../../feeds/examples/${name}.yaml`, import.meta.url), 'utf8'));
@@ -66,14 +67,6 @@ async function within<T>(promise: Promise<T>, ms: number, what: string): Promise
     return await Promise.race([promise, timeout]);
   } finally {
     clearTimeout(timer);
-  }
-}
-
-async function until(predicate: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
 
@@ -217,7 +210,7 @@ describe('LayoutFeedReader with the matchbench layout against the reference engi
       const r = reader({ layout: example('matchbench'), port: engine.marketData.port, clockOffsetNs: 0 });
       const estimating = reader({ layout: withLoginClientId(example('matchbench'), 2_000_002), port: engine.marketData.port });
       await until(() => subscriber.state === 'active' && r.result().framesByType['LOGIN_ACK'] === 1 &&
-        estimating.result().framesByType['LOGIN_ACK'] === 1, 'the logins');
+        estimating.result().framesByType['LOGIN_ACK'] === 1, 'the logins', 10_000);
       const estimate = estimating.result();
       expect(estimate.clockOffsetBoundNs).toBeGreaterThan(0);
       expect(Math.abs(estimate.clockOffsetNs)).toBeLessThanOrEqual(estimate.clockOffsetBoundNs!);
@@ -234,7 +227,7 @@ describe('LayoutFeedReader with the matchbench layout against the reference engi
         }
       }
       await until(() => subscriber.lastFeedSequence > 300 && r.result().lastSequence === subscriber.lastFeedSequence &&
-        r.result().counts.frames > 0, 'both readers to catch up with the feed');
+        r.result().counts.frames > 0, 'both readers to catch up with the feed', 10_000);
       // Quiet for a moment: nothing more is on its way.
       await new Promise((resolve) => setTimeout(resolve, 200));
       const mine = r.result();

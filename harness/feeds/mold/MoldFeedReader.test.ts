@@ -13,6 +13,7 @@ import { parseFeedLayout } from '../loadFeedLayout.js';
 import { MoldFeedReader, moldFeedLostAnything, type MoldFeedReaderOptions, type MoldFeedResult } from './MoldFeedReader.js';
 import { startMoldPublisher, type MoldPublisher, type MoldPublisherOptions } from './MoldPublisher.testkit.js';
 import { encodeMoldPacket } from './moldPacket.js';
+import { until } from '../../until.testkit.js';
 
 const loaded = parseFeedLayout(readFileSync(new URL('../../../feeds/examples/itch-mold.yaml', import.meta.url), 'utf8'));
 if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
@@ -75,14 +76,6 @@ async function within(promise: Promise<MoldFeedResult>, ms: number, what: string
   }
 }
 
-async function until(predicate: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('MoldFeedReader', () => {
@@ -94,7 +87,7 @@ describe('MoldFeedReader', () => {
     await publisher.publish(orders(6, 1));
     publisher.packet(orders(7, 2)); // dropped: only the heartbeat's sequence shows it
     await publisher.heartbeat();
-    await until(() => reader.result().mold.recoveredMessages === 5, 'recovery');
+    await until(() => reader.result().mold.recoveredMessages === 5, 'recovery', 10_000);
     await publisher.endOfSession();
     const r = await within(reader.ended, 10_000, 'end of session');
     expect(r.verdict).toBe('end-of-session');
@@ -131,7 +124,7 @@ describe('MoldFeedReader', () => {
     await publisher.publish(orders(1, 1));
     publisher.packet(orders(2, 2));
     await publisher.publish(orders(4, 1));
-    await until(() => reader.result().mold.recoveredMessages === 2, 'recovery on retry');
+    await until(() => reader.result().mold.recoveredMessages === 2, 'recovery on retry', 10_000);
     expect(reader.result().mold).toMatchObject({ requestsSent: 2, requestRetries: 1, lostMessages: 0 });
   });
 
@@ -215,7 +208,7 @@ describe('MoldFeedReader', () => {
     await publisher.publish(orders(1, 1));
     await publisher.send(Uint8Array.of(1, 2, 3));
     await publisher.send(encodeMoldPacket('OTHER', 2, orders(2, 1)));
-    await until(() => reader.result().mold.otherSessionPackets === 1, 'the other session\'s packet');
+    await until(() => reader.result().mold.otherSessionPackets === 1, 'the other session\'s packet', 10_000);
     expect(reader.result().mold).toMatchObject({ malformedPackets: 1, otherSessionPackets: 1, gaps: 0 });
     expect(reader.result().errors).toEqual([
       'malformed packet: 3 bytes is shorter than the 20-byte header',
