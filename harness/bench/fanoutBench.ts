@@ -27,6 +27,7 @@
  * engine must not drop frames for a subscriber that keeps up); every fast book equal to the
  * engine's at the end.
  */
+import { median } from 'simple-statistics';
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { SlowSubscriberPolicy } from '../../engine/broadcast/outboundLimits.js';
@@ -458,12 +459,6 @@ function joinPlays(plays: readonly PlayResult[]): PlayResult {
     flushes: plays.reduce((n, p) => n + p.flushes, 0), lastSequence: last.lastSequence };
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid] as number : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-}
-
 function describeStep(name: string, rateHz: number, withSlow: boolean, play: PlayResult, sample: EngineSample,
   classes: readonly SubscriberClassResult[], fastCount: number, framesSentBefore: number, options: FanoutBenchOptions,
   windowP99Ns?: readonly number[]): FanoutStep {
@@ -534,7 +529,7 @@ export function summarizeRun(parts: RunParts): FanoutBenchResult {
   const withSlowFirst = steps[0];
   // The median of the windows' p99s where there are windows: one stall of a second (a GC, the scheduler) moves one window, not the figure.
   const p99Of = (s: FanoutStep | undefined): number =>
-    (s?.fastWindowP99Ns !== undefined && s.fastWindowP99Ns.length > 0 ? median(s.fastWindowP99Ns) : s?.classes.fast?.latency.p99Ns ?? 0);
+    (s?.fastWindowP99Ns !== undefined && s.fastWindowP99Ns.length > 0 ? median([...s.fastWindowP99Ns]) : s?.classes.fast?.latency.p99Ns ?? 0);
   const p99Without = p99Of(baseline);
   const p99With = p99Of(withSlowFirst);
   const maxRss = Math.max(parts.finalSample.maxRssBytes, baseline.engine.maxRssBytes, ...steps.map((s) => s.engine.maxRssBytes));

@@ -15,6 +15,7 @@
  * oracle's, with the stream checker and the book invariants, so a speed figure always comes with
  * a proof that the answer was right.
  */
+import { median } from 'simple-statistics';
 import { createRequire } from 'node:module';
 import * as hdr from 'hdr-histogram-js';
 import { EventBuffer, EVENT_STRIDE } from '../../engine/book/EventBuffer.js';
@@ -201,12 +202,6 @@ function loadPeer(): new () => PeerOrderBook {
   const require = createRequire(import.meta.url);
   return (require('nodejs-order-book') as { OrderBook: new () => PeerOrderBook }).OrderBook;
 }
-
-const median = (xs: readonly number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-};
 
 /** Median cost of `process.hrtime.bigint()` read twice back to back, in ns. */
 export function measureTimerOverheadNs(samples = 200_000): number {

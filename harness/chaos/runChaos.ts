@@ -13,6 +13,7 @@
  * ```
  * The load clock stops while the engine is down, so the scenario's order stream is sent whole.
  */
+import { median } from 'simple-statistics';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Durability } from '../../engine/journal/JournalWriter.js';
@@ -111,13 +112,6 @@ const SETTLE_MS = 5_000;
 const REPLAY_TIMINGS = 5;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-function median(values: readonly number[]): number {
-  if (values.length === 0) return 0;
-  const s = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? s[mid] as number : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-}
 
 /**
  * Times replayJournal on the journal and on a copy of its header alone (empty books: the fixed
@@ -310,7 +304,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const result: ChaosResult = {
     schema: 'matchbench.chaos', version: 1, verdict: failures.length === 0 ? 'pass' : 'fail', failures,
     scenario: scenario.name, seed, durability: o.durability, killsRequested: o.kills, kills: checkedKills,
-    recoveryMs: { median: median(checkedKills.map((k) => k.recoveryMs)), max: Math.max(0, ...checkedKills.map((k) => k.recoveryMs)) },
+    recoveryMs: { median: checkedKills.length === 0 ? 0 : median(checkedKills.map((k) => k.recoveryMs)), max: Math.max(0, ...checkedKills.map((k) => k.recoveryMs)) },
     replay: { records: fast.records, seconds: replay.seconds, setupSeconds: replay.setupSeconds,
       recordsPerSecond: Math.round(fast.records / Math.max(replay.seconds - replay.setupSeconds, 1e-9)), stateHash: fast.stateHash, oracleStateHash: oracle.stateHash, stateHashMatch: fast.stateHash === oracle.stateHash },
     orders,
