@@ -4,7 +4,7 @@
  * measures what it got.
  *
  * ```
- *  net.Socket ─'data'─► FrameReader.nextFrameSpan ─► CRC-32C, version, length ─┬─ TRADE / LEVEL_UPDATE / QUOTE (hot path, no decode)
+ *  net.Socket ─reads─► FrameReader.nextFrameSpan ─► CRC-32C, version, length ─┬─ TRADE / LEVEL_UPDATE / QUOTE (hot path, no decode)
  *     ▲  ▲                                                                 │     feed sequence n == last + 1 ? : gap (count, resync)
  *     │  └─ slow: pause / resume on a timer (bytesPerSecond)               │     LEVEL_UPDATE ─► FeedBook of its symbol
  *     │     stalled: paused for good after LOGIN_ACK                       │     receipt time + engineClockOffsetNs − timestampNs ─► latency histogram
@@ -32,7 +32,7 @@
  * (rare: LOGIN_ACK, FEED_HEARTBEAT, BOOK_SNAPSHOT, LOGOUT, SESSION_ERROR) goes through `decode()`
  * and all of its checks.
  */
-import net from 'node:net';
+import type net from 'node:net';
 import * as hdr from 'hdr-histogram-js';
 import { monotonicNowNs } from '../../engine/gateway/monotonicNowNs.js';
 import { codeName, LogoutReason, SessionErrorReason } from '../../engine/protocol/codes.js';
@@ -53,6 +53,7 @@ import { Rng } from '../generate/Rng.js';
 import { latencyHistogram } from '../record/HistogramSet.js';
 import type { SubscriberClass, SubscriberGroup } from '../scenario/Scenario.js';
 import { snapshotViolations, type FeedViolation, type FeedViolationSummary } from '../check/snapshotInvariants.js';
+import { connectSharedReads } from './connectSharedReads.js';
 import { depthDigest, FeedBook } from './FeedBook.js';
 
 /** What a subscriber does, by class: a scenario's `SubscriberGroup` without its count. */
@@ -255,14 +256,6 @@ export interface FeedSubscriberResult {
 /** Protocol errors kept as text per subscriber. */
 const MAX_ERRORS_KEPT = 5;
 const TWO_TO_32 = 0x1_0000_0000;
-/**
- * Where every subscriber of this thread reads its socket (net `onread`): a chunk is handled to
- * the end before the next read, and the FrameReader copies what it keeps (`retainUnread`). Node's
- * default allocates a fresh 64 KiB Buffer per read; at the fan-out benchmark's read rates that
- * garbage kept V8's GC helper threads at about a quarter of a core on the machine the engine
- * under test also needs.
- */
-const READ_BUFFER = new Uint8Array(64 * 1024);
 /** Highest value of a u64's upper 32 bits that still gives a safe integer. */
 const MAX_SAFE_HIGH = 0x1f_ffff;
 
@@ -491,14 +484,7 @@ export class FeedSubscriber {
     this.#outSequence = 0;
     this.#reader = new FrameReader({ maxFrameLength: this.#maxFrameLength });
     this.#counts.connects++;
-    // Reads land in the thread's one reused buffer (onread), not a fresh Buffer per read: see READ_BUFFER.
-    const socket: net.Socket = net.connect({
-      host: this.#host, port: this.#port, noDelay: true,
-      onread: { buffer: READ_BUFFER, callback: (bytes, buffer) => {
-        this.#onData(socket, buffer.subarray(0, bytes));
-        return true; // keep reading (the slow class pauses the socket itself)
-      } },
-    });
+    const socket: net.Socket = connectSharedReads(this.#host, this.#port, (chunk) => this.#onData(socket, chunk));
     this.#socket = socket;
     this.#connectTimer = setTimeout(() => {
       this.#endReason ??= `no LOGIN_ACK within ${this.#connectTimeoutMs} ms`;
@@ -718,7 +704,7 @@ export class FeedSubscriber {
       if (this.#state !== 'active') break;
     }
     if (runFrames > 0) this.#recordLatency(latency, nowEngineNs - runTimestampNs, runFrames);
-    // The chunk is READ_BUFFER, which the next read (of any subscriber on this thread) overwrites.
+    // The chunk is the thread's shared read buffer (connectSharedReads), which the next read overwrites.
     reader.retainUnread();
     if (this.behaviour.class === 'slow' && this.#state === 'active') this.#throttle(socket, chunk.length);
   }

@@ -5,7 +5,7 @@
  *  caller ─ newOrder / cancel / replace ─► encodeInto(slab) ──┐  sequence + clock stamp at the call
  *  timer  ─ HEARTBEAT when idle for one interval ────────────►├─► one socket.write per event-loop turn
  *                                                             ┘   (queueMicrotask flush)
- *  socket ─ data ─► FrameReader (length, CRC, version) ─► sequence check ─► LOGIN_ACK → connect() resolves
+ *  socket ─ read ─► FrameReader (length, CRC, version) ─► sequence check ─► LOGIN_ACK → connect() resolves
  *                   one clock read per chunk = receivedNs      │             reports → onReport(report, receivedNs)
  *                                                              │             LOGOUT / SESSION_ERROR → onClose
  *                   bad frame, gap, unexpected type ───────────┴─► SESSION_ERROR to the engine, onClose
@@ -23,7 +23,7 @@
  * load generator must look at it before sending and decide (count the request as not sent, stop
  * the phase), or it buffers without bound.
  */
-import net from 'node:net';
+import type net from 'node:net';
 import { monotonicNowNs, type NsClock } from '../../engine/gateway/monotonicNowNs.js';
 import type { ExecutionReport } from '../../engine/gateway/OrderEntrySession.js';
 import { LogoutReason, SessionErrorReason, codeName } from '../../engine/protocol/codes.js';
@@ -39,15 +39,8 @@ import {
   type ReplaceMessage,
 } from '../../engine/protocol/messages.js';
 import { ProtocolError } from '../../engine/protocol/ProtocolError.js';
+import { connectSharedReads } from './connectSharedReads.js';
 import { TargetError } from './TargetError.js';
-
-/**
- * Where every client of this thread reads its socket (net `onread`): a chunk is handled to the end
- * before the next read, and the FrameReader copies what it keeps (`retainUnread`). Node's default
- * allocates a fresh 64 KiB Buffer per read, garbage that a load thread reading hundreds of
- * thousands of reports a second pays for in scavenges.
- */
-const READ_BUFFER = new Uint8Array(64 * 1024);
 
 /** Options of {@link OrderEntryClient.connect}; each documents its default. */
 export interface OrderEntryClientOptions {
@@ -412,14 +405,7 @@ export class OrderEntryClient {
   #open(): Promise<OrderEntryClient> {
     const o = this.#o;
     const answer = new Promise<OrderEntryClient>((resolve, reject) => { this.#connecting = { resolve, reject }; });
-    // Reads land in the thread's one reused buffer (onread), not a fresh Buffer per read: see READ_BUFFER.
-    const socket: net.Socket = net.connect({
-      host: o.host, port: o.port, noDelay: true,
-      onread: { buffer: READ_BUFFER, callback: (bytes, buffer) => {
-        this.#receive(buffer.subarray(0, bytes));
-        return true;
-      } },
-    });
+    const socket = connectSharedReads(o.host, o.port, (chunk) => this.#receive(chunk));
     this.#socket = socket;
     this.#phaseTimer = setTimeout(() => this.#refuse(new TargetError('unreachable', this.target,
       `no TCP connection to ${this.target} within ${o.connectTimeoutMs} ms`)), o.connectTimeoutMs);
@@ -460,7 +446,7 @@ export class OrderEntryClient {
     if (this.#state === 'closed') return;
     this.#reader.push(chunk);
     this.#drain();
-    // The chunk is READ_BUFFER, which the next read (of any client on this thread) overwrites.
+    // The chunk is the thread's shared read buffer (connectSharedReads), which the next read overwrites.
     this.#reader.retainUnread();
   }
 
