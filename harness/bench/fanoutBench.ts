@@ -350,12 +350,13 @@ export async function runFanoutBench(overrides: Partial<FanoutBenchOptions> = {}
       const plays: PlayResult[] = [];
       const windowClasses: SubscriberClassResult[][] = [];
       let sample: EngineSample | undefined;
-      for (let w = 0; w < Math.max(1, windows); w++) {
-        const durationMs = windows > 0 ? options.ratioWindowMs : options.stepMs;
+      const count = Math.max(1, windows);
+      const durationMs = windows > 0 ? options.ratioWindowMs : options.stepMs;
+      for (let w = 0; w < count; w++) {
         const played = await engine.request({ type: 'play', rateHz, durationMs, flushIntervalMs: options.flushIntervalMs }, 'played');
         plays.push(played.play);
         sample = played.sample;
-        if (w + 1 === Math.max(1, windows)) await sleep(options.drainMs);
+        if (w + 1 === count) await sleep(options.drainMs);
         windowClasses.push(await intervals());
       }
       const classes = mergeWindows(windowClasses);
