@@ -102,21 +102,14 @@ export class EchoPeer {
       };
       try {
         for (let m = reader.next(); m !== undefined; m = reader.next()) {
-          if (m.type === MessageType.NewOrder) {
-            const a = this.ack;
+          if (m.type === MessageType.NewOrder || m.type === MessageType.Cancel) {
+            // ACK or CANCELED User: the same fields from the request, echoing its timestamp.
+            const a = m.type === MessageType.NewOrder ? this.ack : this.canceled;
             a.symbolId = m.symbolId;
             a.clientOrderId = m.clientOrderId;
             a.orderId = m.clientOrderId;
             a.echoTimestampNs = m.timestampNs;
             answer(a);
-            this.answered++;
-          } else if (m.type === MessageType.Cancel) {
-            const c = this.canceled;
-            c.symbolId = m.symbolId;
-            c.clientOrderId = m.clientOrderId;
-            c.orderId = m.clientOrderId;
-            c.echoTimestampNs = m.timestampNs;
-            answer(c);
             this.answered++;
           } else if (m.type === MessageType.Login) {
             answer({ type: MessageType.LoginAck, symbolId: 0, sessionId: this.nextSessionId++, heartbeatIntervalMs: ECHO_PEER_HEARTBEAT_MS });
