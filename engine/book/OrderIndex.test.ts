@@ -8,9 +8,10 @@ describe('OrderIndex', () => {
   it('behaves like a Map under random inserts, lookups and deletes, through growth (seeded)', () => {
     const key = fc.tuple(fc.integer({ min: 0, max: 3 }),
       fc.oneof(fc.integer({ min: 0, max: 300 }), fc.constantFrom(2 ** 32, 2 ** 32 + 1, 2 ** 53 - 1, 2 ** 31, 4294967295)));
-    const op = fc.tuple(fc.constantFrom('insert', 'delete', 'get'), key);
+    const op = fc.tuple(fc.constantFrom('insert', 'delete', 'deleteSlot', 'get'), key);
     fc.assert(fc.property(fc.array(op, { maxLength: 3000 }), (ops) => {
-      const index = new OrderIndex(4);
+      // Slots are the operation numbers: up to 3,000, so the per-slot arrays (4 at first) grow too.
+      const index = new OrderIndex(4, 4);
       const model = new Map<string, number>();
       ops.forEach(([kind, [owner, id]], n) => {
         const k = `${owner}/${id}`;
@@ -19,6 +20,9 @@ describe('OrderIndex', () => {
           model.set(k, n);
         } else if (kind === 'delete') {
           expect(index.delete(owner, id)).toBe(model.delete(k));
+        } else if (kind === 'deleteSlot' && model.has(k)) {
+          index.deleteSlot(model.get(k) as number);
+          model.delete(k);
         }
         expect(index.get(owner, id)).toBe(model.get(k) ?? -1);
       });
