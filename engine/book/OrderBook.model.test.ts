@@ -190,4 +190,45 @@ describe('OrderBook against OrderBookReference (model-based)', () => {
       { seed: SEED, numRuns: 10 },
     );
   });
+
+  it('agrees with the oracle on every edge value of a NEW_ORDER, whichever way the fast check goes', () => {
+    // The book checks a common order inline before the full rules; each value here sits on one side
+    // of an edge of that check (codes, band, tick, whole numbers, 2^32, the maximum, the notional).
+    const configs = [
+      symbolConfig({ symbolId: 1, name: 'ONE', tickSize: 1, minPrice: 75, maxPrice: 125, maxQuantity: 50 }),
+      symbolConfig({ symbolId: 1, name: 'FIVE', tickSize: 5, minPrice: 35, maxPrice: 400, maxQuantity: 50 }),
+      symbolConfig({ symbolId: 1, name: 'BIG', tickSize: 1, minPrice: 1, maxPrice: 100, maxQuantity: 2 ** 40 }),
+      symbolConfig({ symbolId: 1, name: 'WIDE', tickSize: 1, minPrice: 2 ** 40, maxPrice: 2 ** 40 + 10, maxQuantity: 2 ** 20 }),
+    ];
+    const edges = (c: SymbolConfig): number[] => [0, -1, 0.5, NaN, Infinity, 2 ** 31, 2 ** 32 - 1, 2 ** 32, 2 ** 53,
+      c.minPrice - c.tickSize, c.minPrice - 1, c.minPrice, c.minPrice + 1, c.minPrice + c.tickSize, c.minPrice + 0.5,
+      c.maxPrice, c.maxPrice + 1, c.maxPrice + c.tickSize, 1, 2, c.maxQuantity, c.maxQuantity + 1, 2 ** 13];
+    let compared = 0;
+    for (const config of configs) {
+      const values = edges(config);
+      const fast = new Matcher([config], (c, x) => new OrderBook(c, x));
+      const reference = new Matcher([config], (c, x) => new OrderBookReference(c, x));
+      let id = 0;
+      for (const side of [0, Side.Buy, Side.Sell, 3]) {
+        for (const orderType of [0, OrderType.Limit, OrderType.Market, 3]) {
+          for (const tif of [0, TimeInForce.GTC, TimeInForce.IOC, TimeInForce.FOK, 4]) {
+            for (const price of values) {
+              for (const quantity of values) {
+                id++;
+                fast.newOrder(1, 1, id, side, orderType, tif, price, quantity, id);
+                reference.newOrder(1, 1, id, side, orderType, tif, price, quantity, id);
+                expect(fast.events.events(), `${config.name} side ${side} type ${orderType} tif ${tif} price ${price} quantity ${quantity}`)
+                  .toEqual(reference.events.events());
+                fast.events.clear();
+                reference.events.clear();
+                compared++;
+              }
+            }
+          }
+        }
+      }
+      expect(fast.stateHash()).toBe(reference.stateHash());
+    }
+    expect(compared).toBe(4 * 4 * 4 * 5 * 23 * 23);
+  });
 });

@@ -57,8 +57,9 @@ export class OrderBook implements Book {
   private readonly events: EventBuffer;
   private readonly tickSize: number;
   private readonly minPrice: number;
-  private readonly maxPrice: number;
   private readonly maxQuantity: number;
+  /** Every price in the band times every quantity up to the maximum is a safe integer. */
+  private readonly notionalSafe: boolean;
   /** Ticks in the band: the size of one ladder half. */
   private readonly ticks: number;
 
@@ -109,8 +110,8 @@ export class OrderBook implements Book {
     this.events = context.events;
     this.tickSize = config.tickSize;
     this.minPrice = config.minPrice;
-    this.maxPrice = config.maxPrice;
     this.maxQuantity = config.maxQuantity;
+    this.notionalSafe = config.maxPrice * config.maxQuantity <= Number.MAX_SAFE_INTEGER;
     this.ticks = (config.maxPrice - config.minPrice) / config.tickSize + 1;
     const levels = this.ticks * 2;
     this.levelLinks = new Int32Array(levels * LEVEL_LINKS);
@@ -140,15 +141,20 @@ export class OrderBook implements Book {
   newOrder(owner: number, clientOrderId: number, side: number, orderType: number, timeInForce: number,
     price: number, quantity: number, timestampNs: number): void {
     const events = this.events;
-    // The common case first, checked inline from the book's own fields: a limit order inside the band,
-    // on a tick, with a whole quantity up to the maximum and a safe notional. Anything else, and
-    // every market order, goes through the full rules, which name the first reason that fails.
-    // (Measured: the call and the config loads were about 4 ns of the matcher benchmark's ~100 ns.)
-    if (!(orderType === OrderType.Limit && (side === Side.Buy || side === Side.Sell) && timeInForce >= TimeInForce.GTC &&
-      timeInForce <= TimeInForce.FOK && price >= this.minPrice && price <= this.maxPrice && quantity >= 1 &&
-      quantity <= this.maxQuantity && Math.floor(quantity) === quantity &&
-      (this.tickSize === 1 ? Math.floor(price) === price : price % this.tickSize === 0) &&
-      price * quantity <= Number.MAX_SAFE_INTEGER)) {
+    // The common case first, checked inline from the book's own fields: a sufficient condition, not the
+    // rules. A known side and time in force; a limit price on a tick inside the band, or a market
+    // order's price 0; a whole quantity from 1 up to the maximum, below 2^32; a safe notional. Anything
+    // else goes through the full rules, which name the first reason that fails. `x >>> 0 === x` holds
+    // exactly for whole x in [0, 2^32): one conversion instead of a floor and a lower bound.
+    // (Measured: the call and the config loads were about 4 ns of the matcher benchmark's ~100 ns, and
+    // this form of the check about 1% faster than floors and range pairs, and market orders now pass it.)
+    const isMarket = orderType === OrderType.Market;
+    const offset = price - this.minPrice;
+    const tick = this.tickSize === 1 ? offset : offset / this.tickSize;
+    if (!((side === Side.Buy || side === Side.Sell) && timeInForce >= TimeInForce.GTC && timeInForce <= TimeInForce.FOK &&
+      (isMarket ? price === 0 : orderType === OrderType.Limit && (tick >>> 0) === tick && tick < this.ticks) &&
+      (quantity >>> 0) === quantity && quantity !== 0 && quantity <= this.maxQuantity &&
+      (this.notionalSafe || price * quantity <= Number.MAX_SAFE_INTEGER))) {
       const reason = newOrderRejectReason(this.config, side, orderType, timeInForce, price, quantity);
       if (reason !== 0) {
         events.rejected(this.symbolId, owner, clientOrderId, reason, RequestType.NewOrder, timestampNs);
@@ -163,11 +169,10 @@ export class OrderBook implements Book {
     const id = this.ctx.nextOrderId++;
     events.accepted(this.symbolId, owner, clientOrderId, id, side, orderType, timeInForce, price, quantity, timestampNs);
     this.submitted += quantity;
-    const isMarket = orderType === OrderType.Market;
     // A market order accepts any price in the band.
     // `| 0`: ticks fit in 31 bits (MAX_BAND_TICKS), and as an int32 every ladder index that follows
     // stays integer arithmetic instead of double-to-int conversions (measured 4% of the benchmark).
-    const limitTick = isMarket ? (side === Side.Buy ? this.ticks - 1 : 0) : this.tickOf(price);
+    const limitTick = isMarket ? (side === Side.Buy ? this.ticks - 1 : 0) : tick | 0;
 
     if (timeInForce === TimeInForce.FOK && this.available(side, limitTick, quantity) < quantity) {
       events.canceled(this.symbolId, owner, clientOrderId, id, quantity, CancelReason.FokNotFillable, timestampNs);
