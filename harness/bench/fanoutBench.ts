@@ -49,7 +49,7 @@ export interface FanoutBenchOptions {
   readonly stalledFraction: number;
   /** What a slow subscriber reads per second, bytes. Default 65,536. */
   readonly slowBytesPerSecond: number;
-  /** Feed rates to try, frames per second (each frame goes to every subscriber), ascending. Default 5 k to 40 k in steps of 5 k. */
+  /** Feed rates to try, frames per second (each frame goes to every subscriber), ascending. Default 5 k to 50 k in steps of 5 k. */
   readonly ratesHz: readonly number[];
   /**
    * After the slow and stalled subscribers connect, the feed plays at `slowFillRateHz` (in steps of
@@ -115,7 +115,7 @@ export const FANOUT_BENCH_DEFAULTS: FanoutBenchOptions = {
   slowFraction: 0.2,
   stalledFraction: 0.05,
   slowBytesPerSecond: 65_536,
-  ratesHz: [5_000, 10_000, 15_000, 20_000, 25_000, 30_000, 35_000, 40_000],
+  ratesHz: [5_000, 10_000, 15_000, 20_000, 25_000, 30_000, 35_000, 40_000, 45_000, 50_000],
   slowFillMs: 20_000,
   slowFillRateHz: 20_000,
   ratioWindows: 5,
