@@ -127,13 +127,14 @@ export abstract class GatewaySession {
   readonly #peerSends: Uint8Array;
   readonly #reader: FrameReader;
   readonly #bucket: TokenBucket;
-  readonly #connectedAtNs: number;
+  // Number fields start at 0 where declared (see TokenBucket: otherwise V8 boxes every double stored).
+  readonly #connectedAtNs: number = 0;
   #state: SessionState = 'awaitingLogin';
   #clientId: number | undefined;
   #heartbeatIntervalMs: number | undefined;
   #nextInboundSequence = 1;
-  #lastReceivedAtNs: number;
-  #lastSentAtNs: number;
+  #lastReceivedAtNs = 0;
+  #lastSentAtNs = 0;
   #closeReason: string | undefined;
   #framesIn = 0;
   #bytesIn = 0;
