@@ -1,15 +1,8 @@
 import { parseScenario } from '../scenario/loadScenario.js';
-import type { Scenario } from '../scenario/Scenario.js';
+import type { OrderMix, Scenario } from '../scenario/Scenario.js';
 
-/** A scenario's order-kind shares (the `mix` of its defaults). */
-export interface DriverTestMix {
-  readonly limitGtc: number;
-  readonly limitIoc: number;
-  readonly limitFok: number;
-  readonly market: number;
-  readonly cancel: number;
-  readonly replace: number;
-}
+/** A scenario's order-kind shares (the `mix` of its defaults, without the buy fraction, which stays the default). */
+export type DriverTestMix = Omit<OrderMix, 'buyFraction'>;
 
 const DEFAULT_MIX: DriverTestMix = { limitGtc: 0.55, limitIoc: 0.1, limitFok: 0.05, market: 0.05, cancel: 0.2, replace: 0.05 };
 
