@@ -43,7 +43,7 @@ export interface MatcherBenchOptions {
   readonly warmups: number;
   /** Repetitions for the oracle, which is slow by design. Default 1. */
   readonly referenceRepetitions: number;
-  /** Operations checked event by event against the oracle before timing. Default: the whole flow. */
+  /** Operations checked event by event against the oracle, after the timing. Default: the whole flow. */
   readonly verifyOperations: number;
   /** Called with a line of progress text (stderr in the CLI). */
   readonly progress?: (line: string) => void;
