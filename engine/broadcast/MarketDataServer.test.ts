@@ -211,6 +211,33 @@ describe('MarketDataServer', () => {
     expect(stalled.closed).toBe(false);
   });
 
+  it('does not build a snapshot for a subscriber whose queue would refuse it, and answers once the queue has room', async () => {
+    const capBytes = 64 * 1024;
+    const t = await start({ outbound: { capBytes, policy: 'drop' } });
+    const stalled = await t.connect();
+    await stalled.login(2);
+    stalled.socket.pause();
+    const dropped = (): number => t.server.stats().feed.batchesDropped;
+    // Batches of 50 TRADEs (2,800 bytes): after a refused one, less room is left than a whole-frame snapshot needs.
+    await t.burst(5_000, 50, () => dropped() >= 3);
+    expect(dropped()).toBeGreaterThanOrEqual(3);
+    const refusedBefore = t.server.stats().perSubscriber.find((s) => s.clientId === 2)?.writesDropped ?? 0;
+
+    stalled.send({ type: MessageType.SnapshotRequest, symbolId: 3, levels: 0 });
+    const refused = (): number => t.server.stats().perSubscriber.find((s) => s.clientId === 2)?.writesDropped ?? 0;
+    const deadline = Date.now() + 3_000;
+    while (refused() === refusedBefore && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(refused()).toBe(refusedBefore + 1);
+    expect(t.broadcaster.stats().snapshotsAnswered).toBe(0);
+
+    stalled.socket.resume();
+    await stalled.until(() => t.server.stats().perSubscriber.find((s) => s.clientId === 2)?.queuedBytes === 0, 5_000);
+    stalled.send({ type: MessageType.SnapshotRequest, symbolId: 3, levels: 0 });
+    await stalled.until(() => stalled.last()?.type === MessageType.BookSnapshot, 5_000);
+    expect(stalled.last()).toMatchObject({ symbolId: 3, bids: BOOK.bids, asks: BOOK.asks });
+    expect(t.broadcaster.stats().snapshotsAnswered).toBe(1);
+  });
+
   it('with the disconnect policy, ends a stalled subscriber with SESSION_ERROR SlowConsumer and closes it, fast ones unharmed', async () => {
     const capBytes = 64 * 1024;
     const t = await start({ outbound: { capBytes, policy: 'disconnect', disconnectAfterDrops: 3 }, closeTimeoutMs: 3_000 });

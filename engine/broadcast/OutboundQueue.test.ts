@@ -54,6 +54,8 @@ describe('OutboundQueue', () => {
     expect(queue.offer(chunk(1, 600))).toBe(true); // written, stuck in the socket
     expect(queue.offer(chunk(2, 100))).toBe(true); // pending
     expect(queue.queuedBytes).toBe(700 + overhead);
+    expect(queue.fits(1_000 - 700 - 2 * overhead + 1)).toBe(false);
+    expect(queue.fits(1_000 - 700 - 2 * overhead)).toBe(true);
     expect(queue.offer(chunk(3, 1_000 - 700 - 2 * overhead + 1))).toBe(false); // one byte too many: refused whole
     expect(queue.offer(chunk(4, 1_000 - 700 - 2 * overhead))).toBe(true); // exactly the cap
     expect(queue.queuedBytes).toBe(1_000);
@@ -71,7 +73,9 @@ describe('OutboundQueue', () => {
     const target = new StallableTarget();
     target.stalled = true;
     const queue = new OutboundQueue(target, 100);
+    expect(queue.fits(150)).toBe(true);
     expect(queue.offer(chunk(1, 150))).toBe(true); // larger than the cap
+    expect(queue.fits(1)).toBe(false);
     expect(queue.offer(chunk(2, 1))).toBe(false);
     expect(queue.queuedBytes).toBe(150);
   });

@@ -80,9 +80,14 @@ export class OutboundQueue {
    * queue above the cap. Returns false, keeping nothing, when refused or when the socket is gone.
    */
   offer(chunk: Buffer): boolean {
-    const queued = this.queuedBytes;
-    if (queued !== 0 && queued + chunk.length + PENDING_CHUNK_OVERHEAD_BYTES > this.capBytes) return false;
+    if (!this.fits(chunk.length)) return false;
     return this.#take(chunk);
+  }
+
+  /** Whether {@link offer} would take a chunk of `bytes` now: it fits under the cap, or the queue is empty. */
+  fits(bytes: number): boolean {
+    const queued = this.queuedBytes;
+    return queued === 0 || queued + bytes + PENDING_CHUNK_OVERHEAD_BYTES <= this.capBytes;
   }
 
   /**
