@@ -11,10 +11,10 @@ import { formatFanoutBench } from './formatFanoutBench.js';
 // The engine process, the pool threads and the CLI run from dist/ (npm test builds first).
 const cli = fileURLToPath(new URL('../../dist/harness/cli.js', import.meta.url));
 const tiny = { subscribers: 20, ratesHz: [500, 1_000], stepMs: 300, warmupMs: 100, drainMs: 300, feedOperationsPerSymbol: 2_000, feedSymbols: 2, workers: 1,
-  slowFillMs: 1_500, slowFillRateHz: 5_000, ratioWindows: 3, ratioWindowMs: 300 };
+  slowFillMs: 1_500, slowFillRateHz: 5_000, ratioWindows: 3, ratioWindowMs: 300, ratioRounds: 2 };
 
 describe('fan-out benchmark', () => {
-  it('runs a tiny fan-out: baseline and two steps, every check passing', async () => {
+  it('runs a tiny fan-out: two rounds without and with the slow ones, then two steps, every check passing', async () => {
     const lines: string[] = [];
     const result = await runFanoutBench({ ...tiny, progress: (line) => lines.push(line) });
     expect(result.problems).toEqual([]);
@@ -37,20 +37,34 @@ describe('fan-out benchmark', () => {
     expect(result.books.equal).toBe(result.books.compared);
     expect(result.engineRss.limitBytes).toBe(20 * FANOUT_BENCH_DEFAULTS.capBytes + 200 * 1024 * 1024);
     expect(result.engineRss.maxBytes).toBeGreaterThan(0);
-    // The first rate without and with the slow subscribers ran three windows each; the ratio is of their medians.
-    const median = (xs: readonly number[] | undefined): number => [...(xs ?? [])].sort((a, b) => a - b)[1] as number;
-    expect(result.baseline.fastWindowP99Ns).toHaveLength(3);
-    expect(first?.fastWindowP99Ns).toHaveLength(3);
+    // Round 1: baseline, then step 1 with a first set of slow ones; they were disconnected, and round 2 ran without them
+    // (the engine had the fast ones only), then with a fresh set: the ladder's step 1.
+    const [with1, without2] = result.ratioRounds;
+    expect(result.ratioRounds.map((s) => [s.rateHz, s.withSlow])).toEqual([[500, true], [500, false]]);
+    expect(with1?.classes.slow?.subscribers).toBe(4);
+    expect(without2?.classes.slow).toBeUndefined();
+    expect(without2?.engine.subscribers).toBe(15);
+    expect(first?.engine.subscribers).toBe(20);
+    // Each ran three windows; the ratio is of the medians of both rounds' windows, with over without.
+    const median = (xs: readonly number[]): number => {
+      const sorted = [...xs].sort((a, b) => a - b);
+      return ((sorted[2] as number) + (sorted[3] as number)) / 2;
+    };
+    for (const s of [result.baseline, with1, without2, first]) expect(s?.fastWindowP99Ns).toHaveLength(3);
     expect(result.steps[1]?.fastWindowP99Ns).toBeUndefined();
-    expect(result.fastP99RatioWithSlow).toBeCloseTo(median(first?.fastWindowP99Ns) / median(result.baseline.fastWindowP99Ns), 9);
-    expect(lines.some((l) => l.startsWith('baseline (fast only):'))).toBe(true);
+    const withP99 = median([...(with1?.fastWindowP99Ns ?? []), ...(first?.fastWindowP99Ns ?? [])]);
+    const withoutP99 = median([...(result.baseline.fastWindowP99Ns ?? []), ...(without2?.fastWindowP99Ns ?? [])]);
+    expect(result.fastP99RatioWithSlow).toBeCloseTo(withP99 / withoutP99, 9);
+    expect(lines.filter((l) => l.startsWith('baseline (fast only) (round ')).length).toBe(2);
+    expect(lines.filter((l) => l.startsWith('fill: ')).length).toBe(2);
     // The fill ran after the slow and stalled subscribers connected, in whole plays of at most 1.5 s in all (plus one play's overrun).
     expect(result.slowFill).toMatchObject({ rateHz: 5_000, subscribers: 5 });
     expect(result.slowFill?.ms).toBeGreaterThanOrEqual(1_000);
     expect(result.slowFill?.ms).toBeLessThan(4_000);
     expect(lines.some((l) => l.startsWith('fill: 5.0 k/s for '))).toBe(true);
     const text = formatFanoutBench(result, 'test machine');
-    expect(text).toContain('| baseline (fast only) | 15');
+    expect(text).toContain('| baseline (fast only) (round 2 of 2) | 15');
+    expect(text).toContain('in each of 2 rounds');
     expect(text).toContain('check: no CRC or protocol error');
   });
 
@@ -69,7 +83,7 @@ describe('fan-out benchmark', () => {
       minLastFeedSequence: 100, maxLastFeedSequence: 100, books, inexactBooks: 0,
     });
     const base = { options: FANOUT_BENCH_DEFAULTS, counts: { fast: 1, slow: 0, stalled: 0 }, feed: { frames: 1, symbols: 1 }, engineClockOffsetNs: 0,
-      digests: { 1: 'a' }, caughtUp: true, finalSample: step('x', true, 0).engine, slowFill: null };
+      digests: { 1: 'a' }, caughtUp: true, finalSample: step('x', true, 0).engine, slowFill: null, ratioRounds: [] };
     const ok = summarizeRun({ ...base, baseline: step('baseline', true, 0), steps: [step('step 1', true, 0), step('step 2', false, 9)], finals: [fast({ 1: { a: 1 } })] });
     expect(ok.problems).toEqual([]);
     expect(ok.highestKeptUpRateHz).toBe(1_000);
@@ -80,6 +94,13 @@ describe('fan-out benchmark', () => {
       'step 1: fast subscribers saw 2 gaps (6 frames) while keeping up',
       '1 fast subscribers\' rebuilt book of symbol 1 (b) differs from the engine\'s (a)',
     ]);
+    // Every round counts: a gap in an earlier round fails the run, and the ratio pools the rounds' windows.
+    const windowed = (name: string, withSlow: boolean, p99s: number[], gaps = 0): FanoutStep => ({ ...step(name, true, gaps), withSlow, fastWindowP99Ns: p99s });
+    const rounds = summarizeRun({ ...base, baseline: windowed('baseline', false, [10, 30]),
+      ratioRounds: [windowed('step 1 (round 1)', true, [40, 12], 1), windowed('baseline (round 2)', false, [20, 50])],
+      steps: [windowed('step 1 (round 2)', true, [14, 100])], finals: [fast({ 1: { a: 1 } })] });
+    expect(rounds.problems).toEqual(['step 1 (round 1): fast subscribers saw 1 gaps (3 frames) while keeping up']);
+    expect(rounds.fastP99RatioWithSlow).toBeCloseTo(((14 + 40) / 2) / ((20 + 30) / 2), 9);
   });
 
   it('names every bad option', () => {

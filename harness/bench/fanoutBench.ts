@@ -12,8 +12,11 @@
  *   │  play(rateHz, stepMs) · RSS sampled       │           │ main: steps, IPC ──────────────────────┘│
  *   └──────────────────────────────────────────┘           └────────────────────────────────────────┘
  * ```
- * 1. Warm-up, then a baseline step at the first rate with the fast subscribers only.
- * 2. The slow and stalled subscribers connect; the feed rate is raised step by step (each step
+ * 1. Warm-up, then rounds at the first rate (`ratioRounds`): windows with the fast subscribers only
+ *    (the baseline), then a fresh set of slow and stalled subscribers connects, the feed fills their
+ *    queues, and windows run with them; they disconnect before the next round. The fast p99 ratio
+ *    pools every round's windows, so that drift over the run falls on both sides.
+ * 2. The last round's slow and stalled subscribers stay; the feed rate is raised step by step (each step
  *    bounded by `stepMs`). After each step the feed stops for `drainMs`; then every pool reports.
  *    A step is kept up when the engine published at ≥ `minAchievedRatio` of the offered rate and
  *    every fast subscriber is logged in and has received the last frame of the step (it is less
@@ -69,6 +72,14 @@ export interface FanoutBenchOptions {
    */
   readonly ratioWindows: number;
   readonly ratioWindowMs: number;
+  /**
+   * Rounds of that comparison, so that what drifts over a run (the machine's other load, the heap)
+   * falls on both sides: each round plays its windows without the slow and stalled subscribers,
+   * connects a fresh set of them, fills (see `slowFillMs`), plays its windows with them and, except
+   * in the last round, disconnects them. The last round's windows with them are step 1 of the
+   * ladder. The ratio compares the medians of all rounds' windows. Default 3.
+   */
+  readonly ratioRounds: number;
   /** Length of each step, and of the baseline, ms. Default 3,000. */
   readonly stepMs: number;
   /** Untimed warm-up at the first rate before the baseline, ms. Default 1,000. */
@@ -120,6 +131,7 @@ export const FANOUT_BENCH_DEFAULTS: FanoutBenchOptions = {
   slowFillRateHz: 20_000,
   ratioWindows: 5,
   ratioWindowMs: 1_000,
+  ratioRounds: 3,
   stepMs: 3_000,
   warmupMs: 1_000,
   flushIntervalMs: 0,
@@ -194,14 +206,20 @@ export interface FanoutBenchResult {
   /** Engine clock minus subscriber clock (from the processes' time origins), ns. */
   readonly engineClockOffsetNs: number;
   readonly baseline: FanoutStep;
-  /** The fill after the slow and stalled subscribers connected (see `slowFillMs`); null when skipped or there were none. */
+  /**
+   * The rounds of the ratio before the last (see `ratioRounds`): in each, the first rate without
+   * the slow and stalled subscribers, then with them. The first round's without is `baseline`, the
+   * last round's with is `steps[0]`; those are not repeated here.
+   */
+  readonly ratioRounds: readonly FanoutStep[];
+  /** The last fill after the slow and stalled subscribers connected (see `slowFillMs`); null when skipped or there were none. */
   readonly slowFill: SlowFill | null;
   readonly steps: readonly FanoutStep[];
   /** The highest rate kept up, frames per second per subscriber; null when none was. */
   readonly highestKeptUpRateHz: number | null;
   /** Frames per second delivered in total at that rate. */
   readonly deliveredFramesPerSecond: number | null;
-  /** Fast subscribers' feed-latency p99 at the first rate with the slow and stalled ones, over it without them (medians of the windows' p99s). */
+  /** Fast subscribers' feed-latency p99 at the first rate with the slow and stalled ones, over it without them (medians of every round's windows' p99s). */
   readonly fastP99RatioWithSlow: number | null;
   /** Fast subscribers' gaps over the baseline and the steps kept up. */
   readonly fastGaps: number;
@@ -232,6 +250,7 @@ export function fanoutBenchProblems(o: FanoutBenchOptions): string[] {
   int('slowFillMs', o.slowFillMs, 0);
   positive('slowFillRateHz', o.slowFillRateHz);
   int('ratioWindows', o.ratioWindows, 1);
+  int('ratioRounds', o.ratioRounds, 1);
   positive('ratioWindowMs', o.ratioWindowMs);
   positive('stepMs', o.stepMs);
   int('warmupMs', o.warmupMs, 0);
@@ -372,37 +391,71 @@ export async function runFanoutBench(overrides: Partial<FanoutBenchOptions> = {}
         `${result.keptUp ? '' : ` — not kept up: ${result.notKeptUpBecause.join('; ')}`}`);
       return result;
     };
-    const baseline = await step('baseline (fast only)', firstRate, false, options.ratioWindows);
-
     const slowGroups: SubscriberGroup[] = [
       { class: 'slow', count: slow, bytesPerSecond: options.slowBytesPerSecond },
       { class: 'stalled', count: stalled },
     ].filter((g) => g.count > 0) as SubscriberGroup[];
-    if (slowGroups.length > 0) {
-      const slowThread = await SubscriberPoolThread.start({ ...poolBase, firstClientId: clientId, groups: slowGroups });
+    /** What the slow and stalled subscribers of rounds before the last reported when they were disconnected. */
+    const retired: SubscriberClassResult[][] = [];
+    let slowThread: SubscriberPoolThread | undefined;
+    let slowFill: SlowFill | null = null;
+    /** Connects a fresh set of slow and stalled subscribers (new client ids) and fills their queues (see `slowFillMs`). */
+    const connectSlow = async (): Promise<void> => {
+      slowThread = await SubscriberPoolThread.start({ ...poolBase, firstClientId: clientId, groups: slowGroups });
+      clientId += slow + stalled;
       threads.push(slowThread);
       progress(`${slowThread.loggedIn} of ${slow + stalled} slow and stalled subscribers logged in`);
-    }
-    let slowFill: SlowFill | null = null;
-    if (slowGroups.length > 0 && options.slowFillMs > 0) {
-      const startedMs = performance.now();
-      let dropping = 0;
-      while (performance.now() - startedMs < options.slowFillMs) {
-        const played = await engine.request({ type: 'play', rateHz: options.slowFillRateHz, durationMs: Math.min(1_000, options.slowFillMs),
-          flushIntervalMs: options.flushIntervalMs }, 'played');
-        dropping = played.sample.subscribersDropping;
-        if (dropping >= slow + stalled) break;
+      if (options.slowFillMs > 0) {
+        const startedMs = performance.now();
+        let dropping = 0;
+        while (performance.now() - startedMs < options.slowFillMs) {
+          const played = await engine.request({ type: 'play', rateHz: options.slowFillRateHz, durationMs: Math.min(1_000, options.slowFillMs),
+            flushIntervalMs: options.flushIntervalMs }, 'played');
+          dropping = played.sample.subscribersDropping;
+          if (dropping >= slow + stalled) break;
+        }
+        slowFill = { ms: Math.round(performance.now() - startedMs), rateHz: options.slowFillRateHz, dropping, subscribers: slow + stalled };
+        progress(`fill: ${formatRate(options.slowFillRateHz)}/s for ${slowFill.ms} ms; the engine dropped frames for ${dropping} of ` +
+          `${slow + stalled} slow and stalled subscribers${dropping >= slow + stalled ? '' : ` (bound of ${options.slowFillMs} ms reached)`}`);
+        await sleep(options.drainMs);
       }
-      slowFill = { ms: Math.round(performance.now() - startedMs), rateHz: options.slowFillRateHz, dropping, subscribers: slow + stalled };
-      progress(`fill: ${formatRate(options.slowFillRateHz)}/s for ${slowFill.ms} ms; the engine dropped frames for ${dropping} of ` +
-        `${slow + stalled} slow and stalled subscribers${dropping >= slow + stalled ? '' : ` (bound of ${options.slowFillMs} ms reached)`}`);
-      await sleep(options.drainMs);
       framesSent = (await engine.request({ type: 'stats' }, 'stats')).sample.framesSent;
+      await intervals();
+    };
+    /** Disconnects them again and waits (at most 10 s) until the engine has only the fast ones. */
+    const disconnectSlow = async (): Promise<void> => {
+      const thread = slowThread as SubscriberPoolThread;
+      threads.splice(threads.indexOf(thread), 1);
+      retired.push(await thread.stop());
+      await thread.terminate();
+      slowThread = undefined;
+      const deadline = performance.now() + 10_000;
+      let left = (await engine.request({ type: 'stats' }, 'stats')).sample.subscribers;
+      for (; left > fast && performance.now() < deadline; left = (await engine.request({ type: 'stats' }, 'stats')).sample.subscribers) await sleep(50);
+      if (left > fast) throw new Error(`the engine still had ${left} subscribers 10 s after the slow and stalled ones disconnected (${fast} fast)`);
+      framesSent = (await engine.request({ type: 'stats' }, 'stats')).sample.framesSent;
+      await intervals();
+    };
+
+    // The first rate without and with the slow and stalled subscribers, in rounds (see `ratioRounds`).
+    const rounds = slowGroups.length > 0 ? options.ratioRounds : 1;
+    const ratioRounds: FanoutStep[] = [];
+    let baseline: FanoutStep | undefined;
+    for (let r = 0; r < rounds; r++) {
+      const round = rounds > 1 ? ` (round ${r + 1} of ${rounds})` : '';
+      const without = await step(`baseline (fast only)${round}`, firstRate, false, options.ratioWindows);
+      if (r === 0) baseline = without;
+      else ratioRounds.push(without);
+      if (slowGroups.length > 0) await connectSlow();
+      if (r + 1 < rounds) {
+        ratioRounds.push(await step(`step 1${round}`, firstRate, true, options.ratioWindows));
+        await disconnectSlow();
+      }
     }
-    await intervals();
     const steps: FanoutStep[] = [];
     for (const [i, rateHz] of options.ratesHz.entries()) {
-      const s = await step(`step ${i + 1}`, rateHz, slowGroups.length > 0, i === 0 ? options.ratioWindows : 0);
+      const name = i === 0 && rounds > 1 ? `step 1 (round ${rounds} of ${rounds})` : `step ${i + 1}`;
+      const s = await step(name, rateHz, slowGroups.length > 0, i === 0 ? options.ratioWindows : 0);
       steps.push(s);
       if (!s.keptUp) break;
     }
@@ -418,11 +471,11 @@ export async function runFanoutBench(overrides: Partial<FanoutBenchOptions> = {}
       await sleep(100);
     }
     const digests = (await engine.request({ type: 'digests' }, 'digests')).digests;
-    const finals = mergeClassResults(await Promise.all(threads.splice(0).map((t) => t.stop())));
+    const finals = mergeClassResults([...retired, ...await Promise.all(threads.splice(0).map((t) => t.stop()))]);
     const final = await engine.request({ type: 'stats' }, 'stats');
     return summarizeRun({
       options: recorded, counts: { fast, slow, stalled }, feed: { frames: ready.feedFrames, symbols: ready.symbols.length }, engineClockOffsetNs,
-      baseline, slowFill, steps, finals, digests, caughtUp, finalSample: final.sample,
+      baseline: baseline as FanoutStep, ratioRounds, slowFill, steps, finals, digests, caughtUp, finalSample: final.sample,
     });
   } finally {
     await Promise.all(threads.map((t) => t.terminate()));
@@ -492,6 +545,7 @@ interface RunParts {
   readonly feed: FanoutBenchResult['feed'];
   readonly engineClockOffsetNs: number;
   readonly baseline: FanoutStep;
+  readonly ratioRounds: readonly FanoutStep[];
   readonly slowFill: SlowFill | null;
   readonly steps: readonly FanoutStep[];
   readonly finals: readonly SubscriberClassResult[];
@@ -502,14 +556,14 @@ interface RunParts {
 
 /** The verdicts and headline figures of a run. Exported for tests. */
 export function summarizeRun(parts: RunParts): FanoutBenchResult {
-  const { baseline, steps, finals, digests } = parts;
+  const { baseline, ratioRounds, steps, finals, digests } = parts;
   const problems: string[] = [];
   for (const c of finals) {
     if (c.counts.protocolErrors > 0) problems.push(`${c.class} subscribers: ${c.counts.protocolErrors} protocol errors (${c.counts.checksumErrors} CRC): ${c.errors.slice(0, 3).join(' | ')}`);
     if (c.counts.bookMismatches > 0) problems.push(`${c.class} subscribers: ${c.counts.bookMismatches} rebuilt books differed from a BOOK_SNAPSHOT`);
   }
   let fastGaps = 0;
-  for (const s of [baseline, ...steps.filter((x) => x.keptUp)]) {
+  for (const s of [baseline, ...ratioRounds, ...steps].filter((x) => x === baseline || x.keptUp)) {
     const gaps = s.classes.fast?.gaps ?? 0;
     fastGaps += gaps;
     if (gaps > 0) problems.push(`${s.name}: fast subscribers saw ${gaps} gaps (${s.classes.fast?.gapFrames ?? 0} frames) while keeping up`);
@@ -528,14 +582,16 @@ export function summarizeRun(parts: RunParts): FanoutBenchResult {
   const kept = steps.filter((s) => s.keptUp);
   const highest = kept.at(-1);
   const withSlowFirst = steps[0];
-  // The median of the windows' p99s where there are windows: one stall of a second (a GC, the scheduler) moves one window, not the figure.
-  const p99Of = (s: FanoutStep | undefined): number =>
-    (s?.fastWindowP99Ns !== undefined && s.fastWindowP99Ns.length > 0 ? median([...s.fastWindowP99Ns]) : s?.classes.fast?.latency.p99Ns ?? 0);
-  const p99Without = p99Of(baseline);
-  const p99With = p99Of(withSlowFirst);
-  const maxRss = Math.max(parts.finalSample.maxRssBytes, baseline.engine.maxRssBytes, ...steps.map((s) => s.engine.maxRssBytes));
+  // The median of every round's windows' p99s where there are windows: one stall of a second (a GC, the scheduler) moves one
+  // window, not the figure; a step without windows counts its whole p99 once.
+  const p99s = (s: FanoutStep): readonly number[] =>
+    (s.fastWindowP99Ns !== undefined && s.fastWindowP99Ns.length > 0 ? s.fastWindowP99Ns : [s.classes.fast?.latency.p99Ns ?? 0]);
+  const medianP99 = (of: readonly FanoutStep[]): number => median(of.flatMap((s) => [...p99s(s)]));
+  const p99Without = medianP99([baseline, ...ratioRounds.filter((s) => !s.withSlow)]);
+  const p99With = withSlowFirst === undefined ? 0 : medianP99([...ratioRounds.filter((s) => s.withSlow), withSlowFirst]);
+  const maxRss = Math.max(parts.finalSample.maxRssBytes, ...[baseline, ...ratioRounds, ...steps].map((s) => s.engine.maxRssBytes));
   return {
-    options: parts.options, counts: parts.counts, feed: parts.feed, engineClockOffsetNs: parts.engineClockOffsetNs, baseline,
+    options: parts.options, counts: parts.counts, feed: parts.feed, engineClockOffsetNs: parts.engineClockOffsetNs, baseline, ratioRounds,
     slowFill: parts.slowFill, steps,
     highestKeptUpRateHz: highest?.rateHz ?? null,
     deliveredFramesPerSecond: highest?.deliveredFramesPerSecond ?? null,

@@ -190,6 +190,7 @@ interface FanoutArgs {
   'step-ms': number;
   'slow-fill-ms': number;
   'ratio-windows': number;
+  'ratio-rounds': number;
   'ratio-window-ms': number;
   'slow-fill-rate': number;
   'warmup-ms': number;
@@ -219,6 +220,8 @@ const fanout: CommandModule<object, FanoutArgs> = {
     .option('ratio-windows', { type: 'number', default: FANOUT_BENCH_DEFAULTS.ratioWindows,
       describe: 'Windows of the baseline and step 1; the p99 ratio compares the medians of their p99s' })
     .option('ratio-window-ms', { type: 'number', default: FANOUT_BENCH_DEFAULTS.ratioWindowMs, describe: 'Length of each of those windows, ms' })
+    .option('ratio-rounds', { type: 'number', default: FANOUT_BENCH_DEFAULTS.ratioRounds,
+      describe: 'Rounds of that comparison: without the slow and stalled subscribers, then with a fresh set of them (disconnected between rounds)' })
     .option('warmup-ms', { type: 'number', default: FANOUT_BENCH_DEFAULTS.warmupMs, describe: 'Untimed warm-up, ms' })
     .option('drain-ms', { type: 'number', default: FANOUT_BENCH_DEFAULTS.drainMs, describe: 'How far behind the head a fast subscriber may be after a step, ms' })
     .option('flush-interval-ms', { type: 'number', default: FANOUT_BENCH_DEFAULTS.flushIntervalMs,
@@ -248,7 +251,7 @@ const fanout: CommandModule<object, FanoutArgs> = {
 /** The flags of `bench fanout` as runFanoutBench options. */
 function fanoutOptions(a: FanoutArgs): FanoutBenchOptions {
   return { ...FANOUT_BENCH_DEFAULTS, subscribers: a.subscribers, slowFraction: a['slow-fraction'], stalledFraction: a['stalled-fraction'],
-    slowBytesPerSecond: a['slow-bytes-per-second'], ratesHz: a.rates, slowFillMs: a['slow-fill-ms'], slowFillRateHz: a['slow-fill-rate'], ratioWindows: a['ratio-windows'], ratioWindowMs: a['ratio-window-ms'], stepMs: a['step-ms'], warmupMs: a['warmup-ms'], drainMs: a['drain-ms'],
+    slowBytesPerSecond: a['slow-bytes-per-second'], ratesHz: a.rates, slowFillMs: a['slow-fill-ms'], slowFillRateHz: a['slow-fill-rate'], ratioWindows: a['ratio-windows'], ratioWindowMs: a['ratio-window-ms'], ratioRounds: a['ratio-rounds'], stepMs: a['step-ms'], warmupMs: a['warmup-ms'], drainMs: a['drain-ms'],
     flushIntervalMs: a['flush-interval-ms'], workers: a.workers, auditedFast: a['audited-fast'], capBytes: a['cap-bytes'], policy: a.policy, seed: a.seed };
 }
 
