@@ -27,6 +27,7 @@ export function formatFanoutBench(result: FanoutBenchResult, machine: string): s
   const ratio = result.fastP99RatioWithSlow;
   const withSlow = result.ratioRounds.filter((s) => s.withSlow);
   const withoutSlow = result.ratioRounds.filter((s) => !s.withSlow);
+  const rounds = 1 + withSlow.length;
   const rss = result.engineRss;
   const verdict = (ok: boolean): string => (ok ? 'met' : 'NOT met');
   const delivered = result.deliveredFramesPerSecond;
@@ -50,7 +51,7 @@ export function formatFanoutBench(result: FanoutBenchResult, machine: string): s
     `highest rate kept up: ${result.highestKeptUpRateHz === null ? 'none' : `${formatRate(result.highestKeptUpRateHz)} frames/s to each subscriber`}`,
     `delivered in total at that rate: ${delivered === null ? '-' : `${formatRate(delivered)} frames/s`} (target ≥ 20 M: ${verdict(delivered !== null && delivered >= 20e6)})`,
     `fast p99 with the slow and stalled subscribers / without, at ${formatRate(o.ratesHz[0] ?? 0)}/s ` +
-      `(medians of ${o.ratioWindows} windows of ${count(o.ratioWindowMs)} ms in each of ${1 + result.ratioRounds.length / 2} rounds: ` +
+      `(medians of ${o.ratioWindows} windows of ${count(o.ratioWindowMs)} ms ${rounds === 1 ? 'in one round' : `in each of ${rounds} rounds`}: ` +
       `${windows([...withSlow, ...result.steps.slice(0, 1)])} / ${windows([result.baseline, ...withoutSlow])} µs): ` +
       `${ratio === null ? '-' : `${ratio.toFixed(2)}x`} (target ≤ 1.10: ${[result.baseline, ...result.ratioRounds].every((s) => s.keptUp) && result.steps[0]?.keptUp === true
         ? verdict(ratio !== null && ratio <= 1.1) : 'not comparable, the baseline or the first step was not kept up'})`,
