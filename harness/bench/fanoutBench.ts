@@ -397,11 +397,10 @@ export async function runFanoutBench(overrides: Partial<FanoutBenchOptions> = {}
     ].filter((g) => g.count > 0) as SubscriberGroup[];
     /** What the slow and stalled subscribers of rounds before the last reported when they were disconnected. */
     const retired: SubscriberClassResult[][] = [];
-    let slowThread: SubscriberPoolThread | undefined;
     let slowFill: SlowFill | null = null;
     /** Connects a fresh set of slow and stalled subscribers (new client ids) and fills their queues (see `slowFillMs`). */
-    const connectSlow = async (): Promise<void> => {
-      slowThread = await SubscriberPoolThread.start({ ...poolBase, firstClientId: clientId, groups: slowGroups });
+    const connectSlow = async (): Promise<SubscriberPoolThread> => {
+      const slowThread = await SubscriberPoolThread.start({ ...poolBase, firstClientId: clientId, groups: slowGroups });
       clientId += slow + stalled;
       threads.push(slowThread);
       progress(`${slowThread.loggedIn} of ${slow + stalled} slow and stalled subscribers logged in`);
@@ -421,14 +420,13 @@ export async function runFanoutBench(overrides: Partial<FanoutBenchOptions> = {}
       }
       framesSent = (await engine.request({ type: 'stats' }, 'stats')).sample.framesSent;
       await intervals();
+      return slowThread;
     };
     /** Disconnects them again and waits (at most 10 s) until the engine has only the fast ones. */
-    const disconnectSlow = async (): Promise<void> => {
-      const thread = slowThread as SubscriberPoolThread;
+    const disconnectSlow = async (thread: SubscriberPoolThread): Promise<void> => {
       threads.splice(threads.indexOf(thread), 1);
       retired.push(await thread.stop());
       await thread.terminate();
-      slowThread = undefined;
       const deadline = performance.now() + 10_000;
       let left = (await engine.request({ type: 'stats' }, 'stats')).sample.subscribers;
       for (; left > fast && performance.now() < deadline; left = (await engine.request({ type: 'stats' }, 'stats')).sample.subscribers) await sleep(50);
@@ -446,10 +444,11 @@ export async function runFanoutBench(overrides: Partial<FanoutBenchOptions> = {}
       const without = await step(`baseline (fast only)${round}`, firstRate, false, options.ratioWindows);
       if (r === 0) baseline = without;
       else ratioRounds.push(without);
-      if (slowGroups.length > 0) await connectSlow();
+      if (slowGroups.length === 0) break; // one round, nothing to connect (see `rounds`)
+      const slowThread = await connectSlow();
       if (r + 1 < rounds) {
         ratioRounds.push(await step(`step 1${round}`, firstRate, true, options.ratioWindows));
-        await disconnectSlow();
+        await disconnectSlow(slowThread);
       }
     }
     const steps: FanoutStep[] = [];

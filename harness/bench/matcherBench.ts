@@ -292,7 +292,6 @@ export function runMatcherBench(overrides: Partial<MatcherBenchOptions> = {}): M
   say(`generating ${options.operations.toLocaleString('en-US')} operations (seed ${options.seed})`);
   const flow = generateMatcherFlow({ operations: options.operations, seed: options.seed });
 
-
   const capacity = Math.ceil(flow.peakResting * 1.25) + 16;
   const peer = new PeerSubject(options.repetitions, loadPeer());
   peer.prepare(flow);
