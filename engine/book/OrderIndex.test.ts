@@ -5,10 +5,10 @@ import { OrderIndex } from './OrderIndex.js';
 const SEED = Number(process.env.MATCHBENCH_SEED ?? 20261122);
 
 describe('OrderIndex', () => {
-  it('behaves like a Map under random inserts, lookups and deletes, through growth (seeded)', () => {
+  it('behaves like a Map under random inserts, lookups, takes and slot deletes, through growth (seeded)', () => {
     const key = fc.tuple(fc.integer({ min: 0, max: 3 }),
       fc.oneof(fc.integer({ min: 0, max: 300 }), fc.constantFrom(2 ** 32, 2 ** 32 + 1, 2 ** 53 - 1, 2 ** 31, 4294967295)));
-    const op = fc.tuple(fc.constantFrom('insert', 'delete', 'deleteSlot', 'get'), key);
+    const op = fc.tuple(fc.constantFrom('insert', 'take', 'deleteSlot', 'get'), key);
     fc.assert(fc.property(fc.array(op, { maxLength: 3000 }), (ops) => {
       // Slots are the operation numbers: up to 3,000, so the per-slot arrays (4 at first) grow too.
       const index = new OrderIndex(4, 4);
@@ -18,8 +18,9 @@ describe('OrderIndex', () => {
         if (kind === 'insert' && !model.has(k)) {
           index.insert(owner, id, n);
           model.set(k, n);
-        } else if (kind === 'delete') {
-          expect(index.delete(owner, id)).toBe(model.delete(k));
+        } else if (kind === 'take') {
+          expect(index.take(owner, id)).toBe(model.get(k) ?? -1);
+          model.delete(k);
         } else if (kind === 'deleteSlot' && model.has(k)) {
           index.deleteSlot(model.get(k) as number);
           model.delete(k);

@@ -73,11 +73,6 @@ export class OrderIndex {
     this.size++;
   }
 
-  /** Removes a key; returns whether it was present. */
-  delete(owner: number, id: number): boolean {
-    return this.take(owner, id) !== EMPTY;
-  }
-
   /** Removes a key and returns the slot it held, or -1. */
   take(owner: number, id: number): number {
     const h = this.home(owner, id);
