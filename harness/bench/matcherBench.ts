@@ -27,6 +27,18 @@ import { OrderBookReference } from '../../engine/book/OrderBookReference.js';
 import { OrderType, Side, TimeInForce } from '../../engine/protocol/codes.js';
 import { FlowOp, generateMatcherFlow, type MatcherFlow } from '../generate/matcherFlow.js';
 
+// The codes the replay loops compare with and send, as constants of this module, so that optimised
+// code folds them to numbers rather than loading an imported object's field at every operation
+// (the same reason as in OrderBook; both our loop and the peer's get it).
+const CANCEL = FlowOp.Cancel;
+const MARKET = FlowOp.Market;
+const IOC = FlowOp.Ioc;
+const BUY = Side.Buy;
+const LIMIT_ORDER = OrderType.Limit;
+const MARKET_ORDER = OrderType.Market;
+const GTC = TimeInForce.GTC;
+const IOC_TIME_IN_FORCE = TimeInForce.IOC;
+
 /** Options of {@link runMatcherBench}. */
 export interface MatcherBenchOptions {
   /** Operations in the flow. Default 1,000,000. */
@@ -105,12 +117,12 @@ interface Subject {
 function applyOperation(m: Matcher, flow: MatcherFlow, i: number): void {
   const kind = flow.op[i];
   const id = flow.clientOrderId[i] as number;
-  if (kind === FlowOp.Cancel) {
+  if (kind === CANCEL) {
     m.cancel(1, 1, id, 0);
-  } else if (kind === FlowOp.Market) {
-    m.newOrder(1, 1, id, flow.side[i] as number, OrderType.Market, TimeInForce.IOC, 0, flow.quantity[i] as number, 0);
+  } else if (kind === MARKET) {
+    m.newOrder(1, 1, id, flow.side[i] as number, MARKET_ORDER, IOC_TIME_IN_FORCE, 0, flow.quantity[i] as number, 0);
   } else {
-    m.newOrder(1, 1, id, flow.side[i] as number, OrderType.Limit, kind === FlowOp.Ioc ? TimeInForce.IOC : TimeInForce.GTC,
+    m.newOrder(1, 1, id, flow.side[i] as number, LIMIT_ORDER, kind === IOC ? IOC_TIME_IN_FORCE : GTC,
       flow.price[i] as number, flow.quantity[i] as number, 0);
   }
 }
@@ -175,16 +187,16 @@ class PeerSubject implements Subject {
     let traded = 0;
     for (let i = from; i < to; i++) {
       const kind = op[i];
-      if (kind === FlowOp.Cancel) {
+      if (kind === CANCEL) {
         book.cancel(ids[i] as string);
         continue;
       }
       const size = quantity[i] as number;
-      const s = side[i] === Side.Buy ? 'buy' : 'sell';
+      const s = side[i] === BUY ? 'buy' : 'sell';
       // The incoming order is the taker of every trade it makes: size - quantityLeft is what it traded.
-      const result = kind === FlowOp.Market ? book.market({ side: s, size })
+      const result = kind === MARKET ? book.market({ side: s, size })
         : book.limit({ id: ids[i] as string, side: s, size, price: price[i] as number,
-          timeInForce: kind === FlowOp.Ioc ? 'IOC' : 'GTC' });
+          timeInForce: kind === IOC ? 'IOC' : 'GTC' });
       traded += size - result.quantityLeft;
     }
     this.traded += traded;
