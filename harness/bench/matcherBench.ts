@@ -228,6 +228,14 @@ export function measureTimerOverheadNs(samples = 200_000): number {
   return costs[samples >> 1] as number;
 }
 
+/** One implementation's timed repetitions, latency figures and end state. */
+interface Measured {
+  readonly subject: Subject;
+  readonly runs: readonly number[];
+  readonly latencyNs: ImplementationResult['latencyNs'];
+  readonly state: { readonly traded: number; readonly depth: ReturnType<Subject['depth']> };
+}
+
 /** Operations per call of a subject's replay loop during warm-up (see {@link warmUp}). */
 const WARMUP_CHUNK = 1_000;
 
@@ -307,34 +315,47 @@ export function runMatcherBench(overrides: Partial<MatcherBenchOptions> = {}): M
   const capacity = Math.ceil(flow.peakResting * 1.25) + 16;
   const peer = new PeerSubject(options.repetitions, loadPeer());
   peer.prepare(flow);
-  const subjects: Subject[] = [
-    new MatcherSubject('matchbench OrderBook', options.repetitions,
-      () => new Matcher([flow.symbol], (c, x) => new OrderBook(c, x, { initialOrderCapacity: capacity }))),
-    new MatcherSubject('OrderBookReference (oracle)', options.referenceRepetitions,
-      () => new Matcher([flow.symbol], (c, x) => new OrderBookReference(c, x))),
-    peer,
-  ];
+  const fast = new MatcherSubject('matchbench OrderBook', options.repetitions,
+    () => new Matcher([flow.symbol], (c, x) => new OrderBook(c, x, { initialOrderCapacity: capacity })));
+  const oracle = new MatcherSubject('OrderBookReference (oracle)', options.referenceRepetitions,
+    () => new Matcher([flow.symbol], (c, x) => new OrderBookReference(c, x)));
+  const subjects: Subject[] = [fast, oracle, peer];
 
   const timerOverheadNs = measureTimerOverheadNs();
-  const measured = subjects.map((subject) => {
+  const runs = new Map<Subject, number[]>(subjects.map((subject) => [subject, []]));
+  const warm = (subject: Subject): void => {
     for (let w = 0; w < options.warmups; w++) {
       say(`${subject.name}: warm-up ${w + 1}/${options.warmups}`);
       warmUp(subject, flow);
     }
-    const runs: number[] = [];
-    const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60e9, numberOfSignificantValueDigits: 3 });
-    for (let r = 0; r < subject.repetitions; r++) {
-      const opsPerSecond = timeThroughput(subject, flow);
-      runs.push(opsPerSecond);
-      say(`${subject.name}: repetition ${r + 1}/${subject.repetitions}: ${(opsPerSecond / 1e6).toFixed(2)} M ops/s`);
-    }
+  };
+  const time = (subject: Subject, r: number): void => {
+    const opsPerSecond = timeThroughput(subject, flow);
+    runs.get(subject)?.push(opsPerSecond);
+    say(`${subject.name}: repetition ${r + 1}/${subject.repetitions}: ${(opsPerSecond / 1e6).toFixed(2)} M ops/s`);
+  };
+  const finish = (subject: Subject): Measured => {
     const state = { traded: subject.tradedQuantity(), depth: subject.depth() };
+    const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60e9, numberOfSignificantValueDigits: 3 });
     for (let r = 0; r < subject.repetitions; r++) recordLatency(subject, flow, histogram, timerOverheadNs);
     const latencyNs = { p50: histogram.getValueAtPercentile(50), p99: histogram.getValueAtPercentile(99),
       p999: histogram.getValueAtPercentile(99.9), max: histogram.maxValue };
     histogram.destroy();
-    return { subject, runs, latencyNs, state };
-  });
+    return { subject, runs: runs.get(subject) ?? [], latencyNs, state };
+  };
+
+  // Our book and the peer take turns, repetition by repetition, so that both medians come from the
+  // same stretch of time: timed one after the other, a few seconds of a busy host fell on one of them
+  // only, and the ratio of one run moved by 20-40% with it. The oracle comes last, on its own:
+  // it shares our book's replay code, which would be polymorphic if it ran in between.
+  const paired = [fast, peer];
+  for (const subject of paired) warm(subject);
+  for (let r = 0; r < options.repetitions; r++) for (const subject of paired) time(subject, r);
+  const results = new Map<Subject, Measured>(paired.map((subject) => [subject, finish(subject)]));
+  warm(oracle);
+  for (let r = 0; r < oracle.repetitions; r++) time(oracle, r);
+  results.set(oracle, finish(oracle));
+  const measured = subjects.map((subject) => results.get(subject) as Measured);
 
   // The event-by-event check runs after the timing, and the run fails on what it finds all the same.
   // Before, it sent both books through Matcher's calls, and our book was then timed through call
