@@ -145,6 +145,7 @@ export interface OrderCounts {
   readonly backpressured: number;
 }
 
+/** The KS test of send times against the scenario's Poisson rate (harness/stats/arrivalKsTest.ts). */
 export interface ArrivalCheck {
   readonly samples: number;
   readonly ksStatistic: number;
@@ -152,6 +153,21 @@ export interface ArrivalCheck {
   /** p ≥ 0.01, or too few samples to tell (then `note` says so). */
   readonly passed: boolean;
   readonly note: string;
+  /**
+   * The same test on the same requests' intended times, the ones the generator drew: it tells a
+   * generator or rate fault (this fails too) from a sender that did not keep to the times (only the
+   * test of the actual sends fails; send_lag shows by how much). Absent in results written before it.
+   */
+  readonly intended?: ArrivalTest;
+}
+
+/** One KS test of arrival times. */
+export interface ArrivalTest {
+  readonly samples: number;
+  readonly ksStatistic: number;
+  readonly pValue: number;
+  /** p ≥ 0.01, or too few samples to tell. */
+  readonly passed: boolean;
 }
 
 export interface FeedClassResult {

@@ -122,6 +122,18 @@ describe('mergeRuns', () => {
     expect(outcome.merged.result.verdict).toBe('invariant-failed');
   });
 
+  it('merges the intended times\u2019 tests by the same rule, and leaves them out when a shard has none', () => {
+    const intended = (ksStatistic: number, pValue: number) =>
+      (r: RunResult): RunResult => ({ ...r, arrivals: { ...r.arrivals, intended: { samples: 300, ksStatistic, pValue, passed: pValue >= 0.01 } } });
+    const both = mergeRuns([shard({ index: 0, count: 2, rttNs: a, overrides: intended(0.03, 0.2) }),
+      shard({ index: 1, count: 2, rttNs: b, overrides: intended(0.08, 0.004) })]);
+    if (!both.ok) throw new Error(both.problems.join('\n'));
+    expect(both.merged.result.arrivals.intended).toEqual({ samples: 600, ksStatistic: 0.08, pValue: 0.004, passed: false });
+    const one = mergeRuns([shard({ index: 0, count: 2, rttNs: a, overrides: intended(0.03, 0.2) }), shard({ index: 1, count: 2, rttNs: b })]);
+    if (!one.ok) throw new Error(one.problems.join('\n'));
+    expect(one.merged.result.arrivals.intended).toBeUndefined();
+  });
+
   it('merging the only shard of a 1-shard run gives that run back', () => {
     const only = shard({ index: 0, count: 1, rttNs: a });
     const outcome = mergeRuns([only]);

@@ -5,7 +5,7 @@ import { evaluateThresholds, type Measured } from '../harness/run/evaluateThresh
 import { parseThreshold } from '../harness/scenario/parseThreshold.js';
 import type { Threshold } from '../harness/scenario/Scenario.js';
 import type { RunDirectory } from './readRunDirectory.js';
-import type { ArrivalCheck, FeedClassResult, KneeResult, PhaseResult, RunFeedLayout, RunMoldFigures, RunResult, RunVerdict } from './RunResult.js';
+import type { ArrivalCheck, ArrivalTest, FeedClassResult, KneeResult, PhaseResult, RunFeedLayout, RunMoldFigures, RunResult, RunVerdict } from './RunResult.js';
 
 /** A merged run: what `matchbench merge` writes as a run directory (writeRunDirectory's arguments). */
 export interface MergedRun {
@@ -102,6 +102,7 @@ function kneeOf(knee: KneeResult | null, phases: readonly PhaseResult[]): KneeRe
  */
 function mergeArrivals(shards: readonly RunResult[]): ArrivalCheck {
   const failed = shards.filter((r) => !r.arrivals.passed).map((r) => r.shard?.index);
+  const intended = shards.map((r) => r.arrivals.intended);
   return {
     samples: shards.reduce((s, r) => s + r.arrivals.samples, 0),
     ksStatistic: Math.max(...shards.map((r) => r.arrivals.ksStatistic)),
@@ -109,6 +110,17 @@ function mergeArrivals(shards: readonly RunResult[]): ArrivalCheck {
     passed: failed.length === 0,
     note: `${shards.length} shard(s), each tested against its share of the rate; passed only if every shard passed` +
       (failed.length === 0 ? '' : ` (failed: shard ${failed.join(', ')})`) + '; statistic the largest, p-value the smallest of the shards\u2019',
+    // The intended times by the same rule, when every shard tested them.
+    ...(intended.every((t) => t !== undefined) ? { intended: mergeArrivalTests(intended as ArrivalTest[]) } : {}),
+  };
+}
+
+function mergeArrivalTests(tests: readonly ArrivalTest[]): ArrivalTest {
+  return {
+    samples: tests.reduce((s, t) => s + t.samples, 0),
+    ksStatistic: Math.max(...tests.map((t) => t.ksStatistic)),
+    pValue: Math.min(...tests.map((t) => t.pValue)),
+    passed: tests.every((t) => t.passed),
   };
 }
 

@@ -61,7 +61,8 @@ const runResultShape = z.looseObject({
     canceled: z.number(), replaced: z.number(), rejected: z.number(), rejectsByReason: z.record(z.string(), z.number()),
     unanswered: z.number(), backpressured: z.number(),
   }),
-  arrivals: z.looseObject({ samples: z.number(), ksStatistic: z.number(), pValue: z.number(), passed: z.boolean(), note: z.string() }),
+  arrivals: z.looseObject({ samples: z.number(), ksStatistic: z.number(), pValue: z.number(), passed: z.boolean(), note: z.string(),
+    intended: z.looseObject({ samples: z.number(), ksStatistic: z.number(), pValue: z.number(), passed: z.boolean() }).optional() }),
   latency: latencyRecord,
   histograms: z.record(z.string(), z.string()),
   feed: z.record(z.string(), z.looseObject({

@@ -27,7 +27,7 @@ port.on('message', (request: DriverRequest) => {
       // The run's time 0 as an epoch time, on this thread's clock (monotonicNowNs counts from timeOrigin).
       const runStartNs = (request.runStartEpochMs - performance.timeOrigin) * 1e6;
       driver.run(runStartNs).then(
-        (result) => post({ type: 'result', result }, [result.sendTimesMs.buffer as ArrayBuffer]),
+        (result) => post({ type: 'result', result }, [result.sendTimesMs.buffer as ArrayBuffer, result.intendedTimesMs.buffer as ArrayBuffer]),
         (error: unknown) => post({ type: 'error', message: (error as Error).message }),
       );
       break;

@@ -26,6 +26,8 @@ export interface DriverResult {
   readonly sentByKind: Record<string, number>;
   /** Actual send times, ms since run start, ascending per driver (the first maxSendSamples). */
   readonly sendTimesMs: Float64Array;
+  /** The same requests' intended times (what the generator drew), in the same order as `sendTimesMs`. */
+  readonly intendedTimesMs: Float64Array;
   readonly acked: number;
   readonly fills: number;
   readonly canceled: number;
@@ -64,6 +66,7 @@ export class RequestTally {
   private readonly intervals = new IntervalSeries();
   private readonly lastSecond = new HistogramSet();
   private readonly sendTimes: Float64Array;
+  private readonly intendedTimes: Float64Array;
   private sendSamples = 0;
   private readonly generatedByPhase: number[];
   private readonly sentByKind: Record<string, number> = { new: 0, cancel: 0, replace: 0 };
@@ -78,10 +81,11 @@ export class RequestTally {
   rejected = 0;
   backpressured = 0;
 
-  /** @param maxSendSamples most send times kept for the arrival check (the first ones; capped at 2^24). */
+  /** @param maxSendSamples most send (and intended) times kept for the arrival check (the first ones; capped at 2^24). */
   constructor(phaseCount: number, maxSendSamples: number) {
     this.generatedByPhase = Array.from({ length: phaseCount }, () => 0);
     this.sendTimes = new Float64Array(Math.min(maxSendSamples, 1 << 24));
+    this.intendedTimes = new Float64Array(this.sendTimes.length);
   }
 
   /** An order was drawn from a client's stream. */
@@ -95,7 +99,10 @@ export class RequestTally {
     this.sent++;
     const name = KIND_NAMES[kind] as string;
     this.sentByKind[name] = (this.sentByKind[name] ?? 0) + 1;
-    if (this.sendSamples < this.sendTimes.length) this.sendTimes[this.sendSamples++] = sentMs;
+    if (this.sendSamples < this.sendTimes.length) {
+      this.sendTimes[this.sendSamples] = sentMs;
+      this.intendedTimes[this.sendSamples++] = sentMs - lagNs / 1e6;
+    }
     this.record(sentMs, DRIVER_METRICS.sendLag, lagNs);
   }
 
@@ -138,8 +145,8 @@ export class RequestTally {
     return {
       histograms: this.total.encode(), intervals: this.intervals.encode(), streamHashes: rest.streamHashes,
       generated: this.generated, generatedByPhase: [...this.generatedByPhase], sent: this.sent, sentByKind: { ...this.sentByKind },
-      sendTimesMs: this.sendTimes.slice(0, this.sendSamples), acked: this.acked, fills: this.fills, canceled: this.canceled,
-      replaced: this.replaced, rejected: this.rejected, rejectsByReason: { ...this.rejectsByReason }, unanswered: rest.unanswered,
+      sendTimesMs: this.sendTimes.slice(0, this.sendSamples), intendedTimesMs: this.intendedTimes.slice(0, this.sendSamples),
+      acked: this.acked, fills: this.fills, canceled: this.canceled, replaced: this.replaced, rejected: this.rejected, rejectsByReason: { ...this.rejectsByReason }, unanswered: rest.unanswered,
       backpressured: this.backpressured, errors: rest.errors,
     };
   }

@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { summaryText } from '../../reports/writers/summaryText.js';
 import { writeRunDirectory } from '../../reports/writers/writeRunDirectory.js';
 import { TargetError } from '../clients/TargetError.js';
 import { parseIntervalLog } from '../record/histogramFiles.js';
@@ -129,5 +130,11 @@ describe('runScenario inproc', () => {
     expect(corrected.p99Ns).toBeGreaterThan(0.3 * stallMs * 1e6);
     // The matcher call itself never took long: service time does not see the stall.
     expect(service.maxNs).toBeLessThan(0.2 * stallMs * 1e6);
+    // The requests due during the stall went out together after it: the sends fail the arrivals
+    // test, the times the generator drew pass it, and the summary says that the sender drifted.
+    expect(result.arrivals.passed).toBe(false);
+    expect(result.arrivals.intended?.passed).toBe(true);
+    expect(result.arrivals.intended?.samples).toBeGreaterThanOrEqual(result.arrivals.samples);
+    expect(summaryText(result)).toMatch(/intended times: KS D=[\d.]+ p=[\d.]+ over \d+ gaps — Poisson, so the sends drifted/);
   });
 });

@@ -16,7 +16,7 @@ import { combineStreamHashes } from '../generate/combineStreamHashes.js';
 import { HistogramSet, summarize } from '../record/HistogramSet.js';
 import { IntervalSeries } from '../record/IntervalSeries.js';
 import type { HostPort, Scenario, SubscriberGroup, TargetSpec } from '../scenario/Scenario.js';
-import { arrivalKsTest } from '../stats/arrivalKsTest.js';
+import { arrivalKsTest, type ArrivalKsResult } from '../stats/arrivalKsTest.js';
 import { phaseRates } from '../stats/phaseRates.js';
 import { evaluateThresholds, type Measured } from './evaluateThresholds.js';
 import type { DriverResult } from './RequestTally.js';
@@ -475,21 +475,27 @@ function assemble(p: Parts): RunOutput {
     return out;
   };
 
-  // Send times of all clients merged: Poisson at the whole run's rate if the harness kept up.
-  const times = new Float64Array(sum((r) => r.sendTimesMs.length));
-  let at = 0;
-  for (const r of driverResults) { times.set(r.sendTimesMs, at); at += r.sendTimesMs.length; }
-  times.sort();
+  // Send times of all clients merged: Poisson at the whole run's rate if the harness kept up. The
+  // same requests' intended times go through the same test, to tell the generator from the sender.
   const totalMs = scenario.phases.reduce((s, ph) => s + ph.durationMs, 0);
-  const inRun = times.filter((t) => t >= 0 && t < totalMs);
-  let arrivals: ArrivalCheck;
-  if (inRun.length < 20) {
-    arrivals = { samples: inRun.length, ksStatistic: 0, pValue: 1, passed: true, note: 'too few sends to test' };
-  } else {
-    const ks = arrivalKsTest(inRun, schedule);
-    arrivals = { samples: inRun.length, ksStatistic: ks.statistic, pValue: ks.pValue, passed: ks.pValue >= 0.01,
-      note: `mean rescaled gap ${ks.meanRescaledGap.toFixed(3)} (1 when the rate was right)` };
-  }
+  const merged = (pick: (r: DriverResult) => Float64Array): Float64Array => {
+    const times = new Float64Array(sum((r) => pick(r).length));
+    let at = 0;
+    for (const r of driverResults) { times.set(pick(r), at); at += pick(r).length; }
+    return times.sort().filter((t) => t >= 0 && t < totalMs);
+  };
+  const inRun = merged((r) => r.sendTimesMs);
+  const intendedInRun = merged((r) => r.intendedTimesMs);
+  const arrivalTest = (times: Float64Array): ArrivalKsResult | null => times.length < 20 ? null : arrivalKsTest(times, schedule);
+  const sent = arrivalTest(inRun);
+  const drawn = arrivalTest(intendedInRun);
+  const intended = drawn === null
+    ? { samples: intendedInRun.length, ksStatistic: 0, pValue: 1, passed: true }
+    : { samples: intendedInRun.length, ksStatistic: drawn.statistic, pValue: drawn.pValue, passed: drawn.pValue >= 0.01 };
+  const arrivals: ArrivalCheck = sent === null
+    ? { samples: inRun.length, ksStatistic: 0, pValue: 1, passed: true, note: 'too few sends to test', intended }
+    : { samples: inRun.length, ksStatistic: sent.statistic, pValue: sent.pValue, passed: sent.pValue >= 0.01,
+      note: `mean rescaled gap ${sent.meanRescaledGap.toFixed(3)} (1 when the rate was right)`, intended };
   const rates = phaseRates(inRun, schedule);
   const generatedByPhase = scenario.phases.map((_, i) => sum((r) => r.generatedByPhase[i] ?? 0));
 

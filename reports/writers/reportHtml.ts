@@ -6,6 +6,7 @@ import type { RunResult } from '../RunResult.js';
 import { chartSlot, escapeHtml, htmlPage } from './htmlPage.js';
 import { profileLinksHtml } from './profileLinks.js';
 import { feedLayoutLines, formatNs } from './summaryText.js';
+import { intendedArrivalsText } from './intendedArrivalsText.js';
 
 /** The report's file name in a run directory. */
 export const REPORT_FILE = 'report.html';
@@ -95,6 +96,7 @@ export function reportHtml(run: RunDirectory): string {
   body.push('</div>');
   body.push(`<p>arrivals: KS D=${r.arrivals.ksStatistic.toFixed(4)}, p=${r.arrivals.pValue.toFixed(3)} over ${r.arrivals.samples} gaps — ` +
     `<b>${r.arrivals.passed ? 'Poisson' : 'not Poisson'}</b>${r.arrivals.note === '' ? '' : ` (${escapeHtml(r.arrivals.note)})`}<br>` +
+    (r.arrivals.intended === undefined ? '' : `${escapeHtml(intendedArrivalsText(r.arrivals))}<br>`) +
     `cpu: ${r.processCpu.coresUsed.toFixed(2)} cores (user ${r.processCpu.userMs} ms, system ${r.processCpu.systemMs} ms), ` +
     `${r.processCpu.engineInProcess ? 'harness and engine together' : 'harness only'}</p>`);
 

@@ -1,4 +1,5 @@
 import type { RunFeedLayout, RunResult } from '../RunResult.js';
+import { intendedArrivalsText } from './intendedArrivalsText.js';
 
 /** ns as a short human duration: 850 ns, 12.3 µs, 4.56 ms, 1.20 s. */
 export function formatNs(ns: number): string {
@@ -87,6 +88,8 @@ export function summaryText(result: RunResult): string {
     ` · ${o.unanswered} unanswered · ${o.backpressured} held back`);
   out.push(`arrivals: KS D=${result.arrivals.ksStatistic.toFixed(4)} p=${result.arrivals.pValue.toFixed(3)} over ` +
     `${result.arrivals.samples} gaps — ${result.arrivals.passed ? 'Poisson' : 'NOT Poisson'}${result.arrivals.note === '' ? '' : ` (${result.arrivals.note})`}`);
+  const intended = intendedArrivalsText(result.arrivals);
+  if (intended !== '') out.push(`  ${intended}`);
   const cpu = result.processCpu;
   out.push(`cpu: ${cpu.coresUsed.toFixed(2)} cores over the run (user ${cpu.userMs} ms, system ${cpu.systemMs} ms), ` +
     `${cpu.engineInProcess ? 'harness and engine together' : 'harness only'}`);
