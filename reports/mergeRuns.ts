@@ -104,10 +104,7 @@ function mergeArrivals(shards: readonly RunResult[]): ArrivalCheck {
   const failed = shards.filter((r) => !r.arrivals.passed).map((r) => r.shard?.index);
   const intended = shards.map((r) => r.arrivals.intended);
   return {
-    samples: shards.reduce((s, r) => s + r.arrivals.samples, 0),
-    ksStatistic: Math.max(...shards.map((r) => r.arrivals.ksStatistic)),
-    pValue: Math.min(...shards.map((r) => r.arrivals.pValue)),
-    passed: failed.length === 0,
+    ...mergeArrivalTests(shards.map((r) => r.arrivals)),
     note: `${shards.length} shard(s), each tested against its share of the rate; passed only if every shard passed` +
       (failed.length === 0 ? '' : ` (failed: shard ${failed.join(', ')})`) + '; statistic the largest, p-value the smallest of the shards\u2019',
     // The intended times by the same rule, when every shard tested them.
@@ -115,6 +112,7 @@ function mergeArrivals(shards: readonly RunResult[]): ArrivalCheck {
   };
 }
 
+/** Shards' arrival tests as one: samples summed, the largest statistic, the smallest p-value, passed if every shard passed. */
 function mergeArrivalTests(tests: readonly ArrivalTest[]): ArrivalTest {
   return {
     samples: tests.reduce((s, t) => s + t.samples, 0),
